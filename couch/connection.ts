@@ -1,0 +1,75 @@
+/**
+ * The one place that knows how to reach CouchDB: a nano server scope over a keep-alive
+ * undici pool, from either the configured URL or the embedded server.
+ */
+import path from 'node:path';
+import Nano, { type ServerScope } from 'nano';
+import { Agent } from 'undici';
+import type { CouchConfig } from '../lib/config.js';
+import { findRunningEmbeddedCouch, startEmbeddedCouch } from './embedded.js';
+
+export interface CouchTarget {
+  /** Base URL without credentials. */
+  url: string;
+  /** `Authorization` header value, when requests must authenticate. */
+  authHeader?: string | undefined;
+}
+
+export function connect(target: CouchTarget): ServerScope {
+  // Generous timeouts: the first query of a view waits for its index build (minutes at scale).
+  const pool = new Agent({ keepAliveTimeout: 10_000, connections: 32, headersTimeout: 600_000, bodyTimeout: 600_000 });
+  return Nano({
+    url: target.url,
+    headers: target.authHeader ? { Authorization: target.authHeader } : {},
+    // nano's typings ask for a class, its code wants an instance (lib/nano.js: `cfg.agent = cfg.agentOptions`).
+    agentOptions: pool as unknown as Nano.Configuration['agentOptions'],
+  });
+}
+
+export interface ResolvedCouch {
+  /** Admin (write) access; `authHeader` may be undefined on an existing server without one. */
+  admin: CouchTarget;
+  /** Read-only access for the website: no write credentials. */
+  reader: CouchTarget;
+  /** True when this process started the embedded server (and must stop it). */
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * The configured CouchDB; else the embedded pouchdb-server under `STATS_DATA_DIR/couchdb`
+ * that another process of ours already runs; else that server, started now and stopped
+ * by `stop()`.
+ */
+export async function resolveCouch(config: CouchConfig, options: { inMemory?: boolean } = {}): Promise<ResolvedCouch> {
+  if (config.url !== undefined) {
+    return {
+      admin: { url: config.url, authHeader: config.authHeader },
+      reader: readerTarget(config.readerUrl ?? config.url),
+      embedded: false,
+      stop: async () => {},
+    };
+  }
+  const dir = path.join(config.dataDir, 'couchdb');
+  const running = options.inMemory ? undefined : await findRunningEmbeddedCouch(dir);
+  if (running) {
+    return { admin: running, reader: { url: running.url }, embedded: false, stop: async () => {} };
+  }
+  const server = await startEmbeddedCouch({ dir, inMemory: options.inMemory ?? false });
+  return {
+    admin: { url: server.url, authHeader: server.authHeader },
+    reader: { url: server.url },
+    embedded: true,
+    stop: () => server.stop(),
+  };
+}
+
+/** A reader URL may carry a reader account's credentials: move them into a header. */
+function readerTarget(url: string): CouchTarget {
+  const parsed = new URL(url);
+  if (parsed.username === '') return { url };
+  const authHeader = `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`;
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString().replace(/\/+$/, ''), authHeader };
+}

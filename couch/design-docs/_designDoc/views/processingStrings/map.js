@@ -1,0 +1,5 @@
+function map(doc) {
+  if (doc.RequestName && typeof doc.ProcessingString === 'string' && doc.ProcessingString) {
+    emit(doc.ProcessingString, doc.RequestName);
+  }
+}

@@ -1,0 +1,5 @@
+function map(doc) {
+  if (doc.RequestName && typeof doc.RequestType === 'string' && doc.RequestType) {
+    emit(doc.RequestType, doc.RequestName);
+  }
+}

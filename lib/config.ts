@@ -1,0 +1,241 @@
+/**
+ * Configuration: read once, here, from the environment into one typed object.
+ * Nothing else in the project reads `process.env`. Secrets can come from `<NAME>_FILE`
+ * (a path to a file holding the value), which is how systemd credentials deliver them.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from './errors.js';
+
+export type Env = Record<string, string | undefined>;
+
+export interface CouchConfig {
+  /**
+   * Where CouchDB is. `undefined` means "start the embedded pouchdb-server" (no
+   * COUCHDB_URL / DB_URL given).
+   */
+  url: string | undefined;
+  /** `Authorization` header for writes (from the URL's credentials or STATS_DB_AUTH_HEADER). */
+  authHeader: string | undefined;
+  /** URL the website reads with: COUCHDB_READER_URL, else `url` without credentials. */
+  readerUrl: string | undefined;
+  requestsDb: string;
+  settingsDb: string;
+  /** Folder of the embedded server's data (on disk) when it is used. */
+  dataDir: string;
+}
+
+export interface UpstreamConfig {
+  cmswebUrl: string;
+  cmswebProdUrl: string;
+  ssoUrl: string;
+  pdmvProdUrl: string;
+  pdmvDevUrl: string;
+  certFile: string | undefined;
+  keyFile: string | undefined;
+  caDir: string | undefined;
+  /** Concurrent requests in flight per upstream host. */
+  concurrency: { reqmgr: number; dbs: number; wmstats: number; pdmv: number };
+  /** Per-request timeouts in milliseconds. */
+  timeoutMs: { default: number; wmstats: number; callback: number };
+  retries: number;
+}
+
+export interface CallbackConfig {
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  prodAudience: string | undefined;
+  devAudience: string | undefined;
+}
+
+export interface WebConfig {
+  host: string;
+  port: number;
+  prefix: string;
+  /** Bearer token that allows POST api/update; the endpoint is off without one. */
+  updateToken: string | undefined;
+}
+
+export interface Config {
+  couch: CouchConfig;
+  upstream: UpstreamConfig;
+  callbacks: CallbackConfig;
+  web: WebConfig;
+  logLevel: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env = process.env): Config {
+  const couchUrl = optional(env, 'COUCHDB_URL') ?? optional(env, 'DB_URL');
+  const url = couchUrl === undefined ? undefined : httpUrl('COUCHDB_URL', couchUrl);
+  const authHeader =
+    secret(env, 'STATS_DB_AUTH_HEADER') ?? (url === undefined ? undefined : basicAuthOf(url));
+  const readerUrl = optional(env, 'COUCHDB_READER_URL');
+
+  return {
+    couch: {
+      url: url === undefined ? undefined : withoutCredentials(url),
+      authHeader,
+      readerUrl:
+        readerUrl !== undefined
+          ? withoutTrailingSlash(httpUrl('COUCHDB_READER_URL', readerUrl).toString())
+          : url === undefined
+            ? undefined
+            : withoutCredentials(url),
+      requestsDb: dbName(env, 'REQUESTS_DB', 'requests'),
+      settingsDb: dbName(env, 'SETTINGS_DB', 'settings'),
+      dataDir: path.resolve(optional(env, 'STATS_DATA_DIR') ?? 'data'),
+    },
+    upstream: {
+      cmswebUrl: baseUrl(env, 'CMSWEB_URL', 'https://cmsweb.cern.ch'),
+      cmswebProdUrl: baseUrl(env, 'CMSWEB_PROD_URL', 'https://cmsweb-prod.cern.ch:8443'),
+      ssoUrl: baseUrl(env, 'SSO_URL', 'https://auth.cern.ch'),
+      pdmvProdUrl: baseUrl(env, 'PDMV_PROD_URL', 'https://cms-pdmv-prod.web.cern.ch'),
+      pdmvDevUrl: baseUrl(env, 'PDMV_DEV_URL', 'https://cms-pdmv-dev.web.cern.ch'),
+      certFile:
+        optional(env, 'USERCRT') ??
+        optional(env, 'X509_USER_CERT') ??
+        optional(env, 'X509_USER_PROXY'),
+      keyFile:
+        optional(env, 'USERKEY') ?? optional(env, 'X509_USER_KEY') ?? optional(env, 'X509_USER_PROXY'),
+      caDir: optional(env, 'X509_CERT_DIR'),
+      concurrency: {
+        reqmgr: positiveInt(env, 'REQMGR_CONCURRENCY', 8),
+        dbs: positiveInt(env, 'DBS_CONCURRENCY', 8),
+        wmstats: 1,
+        pdmv: positiveInt(env, 'CALLBACK_CONCURRENCY', 4),
+      },
+      timeoutMs: {
+        default: positiveInt(env, 'UPSTREAM_TIMEOUT_S', 90) * 1000,
+        wmstats: positiveInt(env, 'WMSTATS_TIMEOUT_S', 600) * 1000,
+        callback: positiveInt(env, 'CALLBACK_TIMEOUT_S', 20) * 1000,
+      },
+      retries: nonNegativeInt(env, 'UPSTREAM_RETRIES', 3),
+    },
+    callbacks: {
+      clientId: optional(env, 'CALLBACK_CLIENT_ID'),
+      clientSecret: secret(env, 'CALLBACK_CLIENT_SECRET'),
+      prodAudience: optional(env, 'APPLICATION_CLIENT_ID'),
+      devAudience: optional(env, 'DEV_APPLICATION_CLIENT_ID'),
+    },
+    web: {
+      host: optional(env, 'STATS_HOST') ?? '127.0.0.1',
+      port: port(env, 'STATS_PORT', 8001),
+      prefix: pathPrefix(env, 'STATS_PREFIX', '/stats'),
+      updateToken: secret(env, 'STATS_UPDATE_TOKEN'),
+    },
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+  };
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** A secret from NAME, or from the file named by NAME_FILE (trailing newline dropped). */
+function secret(env: Env, name: string): string | undefined {
+  const file = optional(env, `${name}_FILE`);
+  if (file === undefined) return optional(env, name);
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new ConfigError(
+      `${name}_FILE=${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? err}); ` +
+        `point it at a readable file that holds the value of ${name}`,
+    );
+  }
+}
+
+function httpUrl(name: string, value: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} is not a URL; example: http://admin:secret@127.0.0.1:5984`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(`${name} must be an http:// or https:// URL, got ${parsed.protocol}`);
+  }
+  return parsed;
+}
+
+function baseUrl(env: Env, name: string, fallback: string): string {
+  const value = optional(env, name) ?? fallback;
+  const parsed = httpUrl(name, value);
+  if (parsed.protocol !== 'https:') {
+    throw new ConfigError(`${name} must be an https:// URL (upstreams use client TLS), got ${value}`);
+  }
+  return withoutTrailingSlash(parsed.toString());
+}
+
+function withoutCredentials(url: URL): string {
+  const copy = new URL(url.toString());
+  copy.username = '';
+  copy.password = '';
+  return withoutTrailingSlash(copy.toString());
+}
+
+function withoutTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function basicAuthOf(url: URL): string | undefined {
+  if (url.username === '') return undefined;
+  const user = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+function dbName(env: Env, name: string, fallback: string): string {
+  const value = optional(env, name) ?? fallback;
+  if (!/^[a-z][a-z0-9_$()+/-]*$/.test(value)) {
+    throw new ConfigError(
+      `${name}=${value} is not a valid CouchDB database name; example: ${fallback}`,
+    );
+  }
+  return value;
+}
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const value = integer(env, name, fallback);
+  if (value < 1) throw new ConfigError(`${name} must be at least 1, got ${value}`);
+  return value;
+}
+
+function nonNegativeInt(env: Env, name: string, fallback: number): number {
+  const value = integer(env, name, fallback);
+  if (value < 0) throw new ConfigError(`${name} must be 0 or more, got ${value}`);
+  return value;
+}
+
+function integer(env: Env, name: string, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, e.g. ${fallback}; got "${raw}"`);
+  return Number(raw);
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  const value = integer(env, name, fallback);
+  if (value < 0 || value > 65535) throw new ConfigError(`${name} must be a TCP port (0-65535), got ${value}`);
+  return value;
+}
+
+function pathPrefix(env: Env, name: string, fallback: string): string {
+  const value = env[name] === undefined ? fallback : (env[name] ?? '').trim();
+  if (value === '' || value === '/') return '';
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(value)) {
+    throw new ConfigError(`${name} must look like /stats (or be empty for the root), got "${value}"`);
+  }
+  return value;
+}
+
+function oneOf(env: Env, name: string, allowed: string[], fallback: string): string {
+  const value = optional(env, name) ?? fallback;
+  if (!allowed.includes(value)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}; got "${value}"`);
+  }
+  return value;
+}

@@ -1,0 +1,40 @@
+/**
+ * The project's small error hierarchy. Every error says what failed and, where a person
+ * can act on it, what to do. `code` is stable (match on it, never on the message);
+ * `statusCode` is what the website answers with when the error reaches a route.
+ */
+export class Stats2Error extends Error {
+  readonly code: string;
+  readonly statusCode: number;
+
+  constructor(message: string, options: { code: string; statusCode?: number; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code;
+    this.statusCode = options.statusCode ?? 500;
+  }
+}
+
+/** Configuration is missing or malformed: fix the environment or the flags. */
+export class ConfigError extends Stats2Error {
+  constructor(message: string) {
+    super(message, { code: 'CONFIG_INVALID', statusCode: 500 });
+  }
+}
+
+/** Input from a person (query parameter, CLI flag) is not acceptable. */
+export class BadRequestError extends Stats2Error {
+  constructor(message: string) {
+    super(message, { code: 'BAD_REQUEST', statusCode: 400 });
+  }
+}
+
+export class NotFoundError extends Stats2Error {
+  constructor(message: string) {
+    super(message, { code: 'NOT_FOUND', statusCode: 404 });
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -17,7 +17,12 @@ export interface CouchTarget {
 
 export function connect(target: CouchTarget): ServerScope {
   // Generous timeouts: the first query of a view waits for its index build (minutes at scale).
-  const pool = new Agent({ keepAliveTimeout: 10_000, connections: 32, headersTimeout: 600_000, bodyTimeout: 600_000 });
+  const pool = new Agent({
+    keepAliveTimeout: 10_000,
+    connections: 32,
+    headersTimeout: 600_000,
+    bodyTimeout: 600_000,
+  });
   return Nano({
     url: target.url,
     headers: target.authHeader ? { Authorization: target.authHeader } : {},
@@ -41,7 +46,10 @@ export interface ResolvedCouch {
  * that another process of ours already runs; else that server, started now and stopped
  * by `stop()`.
  */
-export async function resolveCouch(config: CouchConfig, options: { inMemory?: boolean } = {}): Promise<ResolvedCouch> {
+export async function resolveCouch(
+  config: CouchConfig,
+  options: { inMemory?: boolean } = {},
+): Promise<ResolvedCouch> {
   if (config.url !== undefined) {
     return {
       admin: { url: config.url, authHeader: config.authHeader },

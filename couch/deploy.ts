@@ -48,14 +48,21 @@ export async function deployDesignDocs(
       await removeStaged(db, doc);
     }
     const action: DeployAction = live ? 'updated' : 'created';
-    logger?.info({ db: dbName, ddoc: doc._id, action, version: doc.deploy.version }, 'design document deployed');
+    logger?.info(
+      { db: dbName, ddoc: doc._id, action, version: doc.deploy.version },
+      'design document deployed',
+    );
     results.push({ id: doc._id, action });
   }
   if (replacedViews) await cleanupViews(server, dbName);
   return results;
 }
 
-async function buildStaged(db: DocumentScope<DesignDocument>, doc: DesignDocument, logger?: Logger): Promise<void> {
+async function buildStaged(
+  db: DocumentScope<DesignDocument>,
+  doc: DesignDocument,
+  logger?: Logger,
+): Promise<void> {
   const id = stagingId(doc._id);
   const previous = await getOptional(db, id);
   await put(db, { ...doc, _id: id, _rev: previous?._rev });
@@ -65,13 +72,21 @@ async function buildStaged(db: DocumentScope<DesignDocument>, doc: DesignDocumen
 }
 
 /** pouchdb-server builds each view separately; CouchDB builds them all on the first query. */
-async function queryEveryView(db: DocumentScope<DesignDocument>, id: string, doc: DesignDocument): Promise<void> {
+async function queryEveryView(
+  db: DocumentScope<DesignDocument>,
+  id: string,
+  doc: DesignDocument,
+): Promise<void> {
   const name = id.slice('_design/'.length);
   for (const view of Object.keys(doc.views ?? {})) await queryUntilBuilt(db, name, view);
 }
 
 /** A long index build can outlast one HTTP request's timeout: ask again until it answers. */
-async function queryUntilBuilt(db: DocumentScope<DesignDocument>, ddoc: string, view: string): Promise<void> {
+async function queryUntilBuilt(
+  db: DocumentScope<DesignDocument>,
+  ddoc: string,
+  view: string,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await db.view(ddoc, view, { limit: 1 });
@@ -92,8 +107,15 @@ async function queryUntilBuilt(db: DocumentScope<DesignDocument>, ddoc: string, 
  * the staging copy is gone, and readers would wait for a rebuild. Record the live names
  * too. Apache CouchDB has no such document (404) and needs nothing.
  */
-async function adoptStagedIndexes(db: DocumentScope<DesignDocument>, doc: DesignDocument): Promise<void> {
-  type ViewRegistry = { _id: string; _rev?: string; views: Record<string, Record<string, boolean>> };
+async function adoptStagedIndexes(
+  db: DocumentScope<DesignDocument>,
+  doc: DesignDocument,
+): Promise<void> {
+  type ViewRegistry = {
+    _id: string;
+    _rev?: string;
+    views: Record<string, Record<string, boolean>>;
+  };
   const registryDb = db as unknown as DocumentScope<ViewRegistry>;
   let registry: ViewRegistry;
   try {
@@ -139,7 +161,10 @@ async function cleanupViews(server: ServerScope, dbName: string): Promise<void> 
   }
 }
 
-async function getOptional(db: DocumentScope<DesignDocument>, id: string): Promise<DesignDocument | undefined> {
+async function getOptional(
+  db: DocumentScope<DesignDocument>,
+  id: string,
+): Promise<DesignDocument | undefined> {
   try {
     return await db.get(id);
   } catch (err) {

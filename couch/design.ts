@@ -9,7 +9,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const DESIGN_DOCS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'design-docs');
+export const DESIGN_DOCS_DIR = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  'design-docs',
+);
 
 export type DatabaseRole = 'requests' | 'settings';
 
@@ -24,7 +27,10 @@ export interface DesignDocument {
 
 /** Design document names per database, from `design-docs/manifest.json`. */
 export function designDocManifest(dir = DESIGN_DOCS_DIR): Record<DatabaseRole, string[]> {
-  return JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Record<DatabaseRole, string[]>;
+  return JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Record<
+    DatabaseRole,
+    string[]
+  >;
 }
 
 export function compileDesignDocs(role: DatabaseRole, dir = DESIGN_DOCS_DIR): DesignDocument[] {
@@ -61,7 +67,9 @@ export function compileDesignDoc(name: string, dir = DESIGN_DOCS_DIR): DesignDoc
 export function couchFunction(file: string): string {
   const source = readFileSync(file, 'utf8').trim();
   if (!/^function\s+\w+\s*\(/.test(source)) {
-    throw new Error(`${file} must hold exactly one function declaration, e.g. "function map(doc) { … }"`);
+    throw new Error(
+      `${file} must hold exactly one function declaration, e.g. "function map(doc) { … }"`,
+    );
   }
   return source.replace(/^function\s+\w+\s*\(/, 'function (');
 }

@@ -14,8 +14,7 @@ export interface StoredDoc {
 }
 
 export type WriteOutcome =
-  | { id: string; ok: true; rev: string }
-  | { id: string; ok: false; error: string; reason: string };
+  { id: string; ok: true; rev: string } | { id: string; ok: false; error: string; reason: string };
 
 export class DocumentStore<T extends StoredDoc> {
   constructor(
@@ -75,7 +74,12 @@ export class DocumentStore<T extends StoredDoc> {
       for (const row of response) {
         outcomes.push(
           row.error || !row.rev
-            ? { id: row.id, ok: false, error: row.error ?? 'unknown_error', reason: row.reason ?? '' }
+            ? {
+                id: row.id,
+                ok: false,
+                error: row.error ?? 'unknown_error',
+                reason: row.reason ?? '',
+              }
             : { id: row.id, ok: true, rev: row.rev },
         );
       }
@@ -115,7 +119,8 @@ export class DocumentStore<T extends StoredDoc> {
       pending = [];
       for (const outcome of outcomes) {
         settled.set(outcome.id, outcome);
-        if (!outcome.ok && outcome.error === 'conflict' && attempt < attempts) pending.push(outcome.id);
+        if (!outcome.ok && outcome.error === 'conflict' && attempt < attempts)
+          pending.push(outcome.id);
       }
     }
     return [...settled.values()];

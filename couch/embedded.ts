@@ -52,7 +52,15 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
   );
 
   const port = options.port ?? (await freePort());
-  const args = ['--port', String(port), '--host', '127.0.0.1', '--config', configFile, '--no-stdout-logs'];
+  const args = [
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+    '--config',
+    configFile,
+    '--no-stdout-logs',
+  ];
   if (options.inMemory) args.push('--in-memory');
   else {
     const dataDir = path.join(options.dir, 'db');
@@ -103,17 +111,24 @@ const RUNNING_FILE = 'running.json';
  * The embedded server another process (the demo, the website) already runs on `dir`, if
  * any: a second pouchdb-server cannot open the same data. Returns its URL and admin header.
  */
-export async function findRunningEmbeddedCouch(dir: string): Promise<{ url: string; authHeader: string } | undefined> {
+export async function findRunningEmbeddedCouch(
+  dir: string,
+): Promise<{ url: string; authHeader: string } | undefined> {
   let running: { url: string; pid: number };
   try {
-    running = JSON.parse(readFileSync(path.join(dir, RUNNING_FILE), 'utf8')) as { url: string; pid: number };
+    running = JSON.parse(readFileSync(path.join(dir, RUNNING_FILE), 'utf8')) as {
+      url: string;
+      pid: number;
+    };
   } catch {
     return undefined;
   }
   const admin = adminCredentials(dir);
   const authHeader = `Basic ${Buffer.from(`${admin.user}:${admin.password}`).toString('base64')}`;
   // A stale file (its process died) points at a port nobody answers on.
-  return (await answersAsAdmin(running.url, authHeader)) ? { url: running.url, authHeader } : undefined;
+  return (await answersAsAdmin(running.url, authHeader))
+    ? { url: running.url, authHeader }
+    : undefined;
 }
 
 /** `/_up` does not exist on pouchdb-server; an authenticated `/_session` proves the admin works. */

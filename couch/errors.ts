@@ -9,12 +9,21 @@ export class CouchError extends Stats2Error {
   readonly couchError: string;
   readonly couchStatus: number;
 
-  constructor(what: string, couchStatus: number, couchError: string, reason: string, cause?: unknown) {
-    super(`${what}: CouchDB answered ${couchStatus} ${couchError}${reason ? ` (${reason})` : ''}${hint(couchStatus, couchError)}`, {
-      code: `COUCH_${couchError.toUpperCase()}`,
-      statusCode: 502,
-      cause,
-    });
+  constructor(
+    what: string,
+    couchStatus: number,
+    couchError: string,
+    reason: string,
+    cause?: unknown,
+  ) {
+    super(
+      `${what}: CouchDB answered ${couchStatus} ${couchError}${reason ? ` (${reason})` : ''}${hint(couchStatus, couchError)}`,
+      {
+        code: `COUCH_${couchError.toUpperCase()}`,
+        statusCode: 502,
+        cause,
+      },
+    );
     this.couchError = couchError;
     this.couchStatus = couchStatus;
   }
@@ -22,7 +31,8 @@ export class CouchError extends Stats2Error {
 
 function hint(status: number, error: string): string {
   if (status === 401) return '; check the credentials in COUCHDB_URL or STATS_DB_AUTH_HEADER';
-  if (error === 'forbidden') return '; writes need an admin account (COUCHDB_URL with admin credentials)';
+  if (error === 'forbidden')
+    return '; writes need an admin account (COUCHDB_URL with admin credentials)';
   return '';
 }
 
@@ -42,11 +52,14 @@ export function couchError(what: string, err: unknown): Stats2Error {
     return new CouchError(what, e.statusCode, e.error ?? 'unknown_error', e.reason ?? '', err);
   }
   const detail = e.code ?? e.message ?? String(err);
-  return new Stats2Error(`${what}: CouchDB cannot be reached (${detail}); is it running, and is COUCHDB_URL right?`, {
-    code: 'COUCH_UNREACHABLE',
-    statusCode: 503,
-    cause: err,
-  });
+  return new Stats2Error(
+    `${what}: CouchDB cannot be reached (${detail}); is it running, and is COUCHDB_URL right?`,
+    {
+      code: 'COUCH_UNREACHABLE',
+      statusCode: 503,
+      cause: err,
+    },
+  );
 }
 
 export function isNotFound(err: unknown): boolean {

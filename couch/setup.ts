@@ -31,7 +31,11 @@ export const PUBLIC_READ_SECURITY = {
   members: { names: [] as string[], roles: [] as string[] },
 };
 
-export async function setupDatabases(server: ServerScope, names: DatabaseNames, logger?: Logger): Promise<SetupReport[]> {
+export async function setupDatabases(
+  server: ServerScope,
+  names: DatabaseNames,
+  logger?: Logger,
+): Promise<SetupReport[]> {
   const reports: SetupReport[] = [];
   for (const role of ['requests', 'settings'] as DatabaseRole[]) {
     const db = names[role];
@@ -48,7 +52,8 @@ async function createIfMissing(server: ServerScope, db: string): Promise<boolean
     await server.db.get(db);
     return false;
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode !== 404) throw couchError(`reading database ${db}`, err);
+    if ((err as { statusCode?: number }).statusCode !== 404)
+      throw couchError(`reading database ${db}`, err);
   }
   try {
     await server.db.create(db);
@@ -78,6 +83,11 @@ async function ensureSecurity(server: ServerScope, db: string): Promise<boolean>
 function sameSecurity(current: unknown, wanted: typeof PUBLIC_READ_SECURITY): boolean {
   const c = (current ?? {}) as Partial<typeof PUBLIC_READ_SECURITY>;
   const normal = (s: Partial<typeof PUBLIC_READ_SECURITY>) =>
-    JSON.stringify([s.admins?.names ?? [], s.admins?.roles ?? [], s.members?.names ?? [], s.members?.roles ?? []]);
+    JSON.stringify([
+      s.admins?.names ?? [],
+      s.admins?.roles ?? [],
+      s.members?.names ?? [],
+      s.members?.roles ?? [],
+    ]);
   return c.admins !== undefined && c.members !== undefined && normal(c) === normal(wanted);
 }

@@ -74,5 +74,10 @@ export interface Settings {
 export const SETTINGS_ID = 'all_settings';
 
 export function defaultSettings(): Settings {
-  return { _id: SETTINGS_ID, last_reqmgr_sequence: 0, last_dbs_update_date: 0, failed_workflows: [] };
+  return {
+    _id: SETTINGS_ID,
+    last_reqmgr_sequence: 0,
+    last_dbs_update_date: 0,
+    failed_workflows: [],
+  };
 }

@@ -56,11 +56,23 @@ export interface WebConfig {
   updateToken: string | undefined;
 }
 
+/** `--action schedule`: the in-process scheduler for hosts without systemd timers. */
+export interface ScheduleConfig {
+  /** Cron expressions as given (checked by the scheduler, which knows the syntax). */
+  updateCron: string | undefined;
+  compactCron: string | undefined;
+  /** Program and first arguments of each job (the job's `--action …` is appended); default: this node and cli.js. */
+  jobCommand: string[] | undefined;
+  /** How long a stop waits for a running job before terminating it. */
+  stopTimeoutMs: number;
+}
+
 export interface Config {
   couch: CouchConfig;
   upstream: UpstreamConfig;
   callbacks: CallbackConfig;
   web: WebConfig;
+  schedule: ScheduleConfig;
   logLevel: string;
 }
 
@@ -98,7 +110,9 @@ export function loadConfig(env: Env = process.env): Config {
         optional(env, 'X509_USER_CERT') ??
         optional(env, 'X509_USER_PROXY'),
       keyFile:
-        optional(env, 'USERKEY') ?? optional(env, 'X509_USER_KEY') ?? optional(env, 'X509_USER_PROXY'),
+        optional(env, 'USERKEY') ??
+        optional(env, 'X509_USER_KEY') ??
+        optional(env, 'X509_USER_PROXY'),
       caDir: optional(env, 'X509_CERT_DIR'),
       concurrency: {
         reqmgr: positiveInt(env, 'REQMGR_CONCURRENCY', 8),
@@ -124,6 +138,12 @@ export function loadConfig(env: Env = process.env): Config {
       port: port(env, 'STATS_PORT', 8001),
       prefix: pathPrefix(env, 'STATS_PREFIX', '/stats'),
       updateToken: secret(env, 'STATS_UPDATE_TOKEN'),
+    },
+    schedule: {
+      updateCron: optional(env, 'SCHEDULE_UPDATE_CRON'),
+      compactCron: optional(env, 'SCHEDULE_COMPACT_CRON'),
+      jobCommand: commandLine(env, 'SCHEDULE_JOB_COMMAND'),
+      stopTimeoutMs: positiveInt(env, 'SCHEDULE_STOP_TIMEOUT_S', 120) * 1000,
     },
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };
@@ -165,7 +185,9 @@ function baseUrl(env: Env, name: string, fallback: string): string {
   const value = optional(env, name) ?? fallback;
   const parsed = httpUrl(name, value);
   if (parsed.protocol !== 'https:') {
-    throw new ConfigError(`${name} must be an https:// URL (upstreams use client TLS), got ${value}`);
+    throw new ConfigError(
+      `${name} must be an https:// URL (upstreams use client TLS), got ${value}`,
+    );
   }
   return withoutTrailingSlash(parsed.toString());
 }
@@ -213,13 +235,15 @@ function nonNegativeInt(env: Env, name: string, fallback: number): number {
 function integer(env: Env, name: string, fallback: number): number {
   const raw = optional(env, name);
   if (raw === undefined) return fallback;
-  if (!/^-?\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, e.g. ${fallback}; got "${raw}"`);
+  if (!/^-?\d+$/.test(raw))
+    throw new ConfigError(`${name} must be a whole number, e.g. ${fallback}; got "${raw}"`);
   return Number(raw);
 }
 
 function port(env: Env, name: string, fallback: number): number {
   const value = integer(env, name, fallback);
-  if (value < 0 || value > 65535) throw new ConfigError(`${name} must be a TCP port (0-65535), got ${value}`);
+  if (value < 0 || value > 65535)
+    throw new ConfigError(`${name} must be a TCP port (0-65535), got ${value}`);
   return value;
 }
 
@@ -227,9 +251,33 @@ function pathPrefix(env: Env, name: string, fallback: string): string {
   const value = env[name] === undefined ? fallback : (env[name] ?? '').trim();
   if (value === '' || value === '/') return '';
   if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(value)) {
-    throw new ConfigError(`${name} must look like /stats (or be empty for the root), got "${value}"`);
+    throw new ConfigError(
+      `${name} must look like /stats (or be empty for the root), got "${value}"`,
+    );
   }
   return value;
+}
+
+/** A command as a JSON array of strings, so that no shell quoting rules are involved. */
+function commandLine(env: Env, name: string): string[] | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length === 0 ||
+    !parsed.every((part) => typeof part === 'string' && part !== '')
+  ) {
+    throw new ConfigError(
+      `${name} must be a JSON array of strings, e.g. ["nice","-n","10","/usr/bin/node","/opt/stats2/build/cli.js"]; got ${raw}`,
+    );
+  }
+  return parsed as string[];
 }
 
 function oneOf(env: Env, name: string, allowed: string[], fallback: string): string {

@@ -19,21 +19,32 @@ describe('configuration from the environment', () => {
   it('takes credentials out of COUCHDB_URL into a header, and gives the website a URL without them', () => {
     const config = loadConfig({ COUCHDB_URL: 'http://admin:s%40cret@couch.example:5984/' });
     expect(config.couch.url).to.equal('http://couch.example:5984');
-    expect(config.couch.authHeader).to.equal(`Basic ${Buffer.from('admin:s@cret').toString('base64')}`);
+    expect(config.couch.authHeader).to.equal(
+      `Basic ${Buffer.from('admin:s@cret').toString('base64')}`,
+    );
     expect(config.couch.readerUrl).to.equal('http://couch.example:5984');
   });
 
   it('accepts the original DB_URL + STATS_DB_AUTH_HEADER, and secrets from *_FILE', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
     writeFileSync(path.join(dir, 'auth'), 'Basic YWRtaW46eA==\n');
-    const config = loadConfig({ DB_URL: 'http://localhost:5984', STATS_DB_AUTH_HEADER_FILE: path.join(dir, 'auth') });
+    const config = loadConfig({
+      DB_URL: 'http://localhost:5984',
+      STATS_DB_AUTH_HEADER_FILE: path.join(dir, 'auth'),
+    });
     expect(config.couch.url).to.equal('http://localhost:5984');
     expect(config.couch.authHeader).to.equal('Basic YWRtaW46eA==');
   });
 
   it('takes the grid certificate from USERCRT/USERKEY or the X509_* names', () => {
-    expect(loadConfig({ USERCRT: '/c', USERKEY: '/k' }).upstream).to.include({ certFile: '/c', keyFile: '/k' });
-    expect(loadConfig({ X509_USER_PROXY: '/p' }).upstream).to.include({ certFile: '/p', keyFile: '/p' });
+    expect(loadConfig({ USERCRT: '/c', USERKEY: '/k' }).upstream).to.include({
+      certFile: '/c',
+      keyFile: '/k',
+    });
+    expect(loadConfig({ X509_USER_PROXY: '/p' }).upstream).to.include({
+      certFile: '/p',
+      keyFile: '/p',
+    });
   });
 
   const bad: Array<[Record<string, string>, RegExp]> = [
@@ -46,7 +57,10 @@ describe('configuration from the environment', () => {
     [{ STATS_PREFIX: 'stats' }, /STATS_PREFIX must look like \/stats/],
     [{ REQUESTS_DB: 'Bad Name' }, /not a valid CouchDB database name/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
-    [{ CALLBACK_CLIENT_SECRET_FILE: '/does/not/exist' }, /CALLBACK_CLIENT_SECRET_FILE=.* cannot be read/],
+    [
+      { CALLBACK_CLIENT_SECRET_FILE: '/does/not/exist' },
+      /CALLBACK_CLIENT_SECRET_FILE=.* cannot be read/,
+    ],
   ];
   for (const [env, message] of bad) {
     it(`rejects ${JSON.stringify(env)} with a clear message`, () => {

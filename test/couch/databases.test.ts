@@ -6,7 +6,11 @@ import { setUpTestDatabases, type TestCouch } from '../support/couch.js';
 import type { DatabaseNames } from '../../couch/setup.js';
 import type { StoredWorkflow } from '../../couch/types.js';
 
-const wf = (name: string, fields: Partial<StoredWorkflow> = {}): StoredWorkflow => ({ _id: name, RequestName: name, ...fields });
+const wf = (name: string, fields: Partial<StoredWorkflow> = {}): StoredWorkflow => ({
+  _id: name,
+  RequestName: name,
+  ...fields,
+});
 
 describe('CouchDB databases after setup', function () {
   let couch: TestCouch;
@@ -23,31 +27,65 @@ describe('CouchDB databases after setup', function () {
     for (const report of again) {
       expect(report.created, report.db).to.equal(false);
       expect(report.securityChanged, report.db).to.equal(false);
-      expect(report.designDocs.map((d) => d.action)).to.deep.equal(report.designDocs.map(() => 'unchanged'));
+      expect(report.designDocs.map((d) => d.action)).to.deep.equal(
+        report.designDocs.map(() => 'unchanged'),
+      );
     }
   });
 
   it('views return the right keys and names for repeated, empty and missing fields', async () => {
     const outcomes = await workflows.writeMany([
-      wf('a_wf_240101_101010_1', { Campaigns: ['C1', 'C1', 'C2'], Requests: ['R-1', 'R-1'], OutputDatasets: ['/P/Q/AOD', '/P/Q/MINIAOD'], PrepID: 'task_R-1', RequestType: 'TaskChain', ProcessingString: 'PS', InputDataset: '/I/J/RAW' }),
-      wf('b_wf_240101_101010_2', { Campaigns: ['C2'], Requests: [], OutputDatasets: ['/P/Q/AOD'], PrepID: 'task_R-1', RequestType: 'TaskChain', ProcessingString: '' }),
+      wf('a_wf_240101_101010_1', {
+        Campaigns: ['C1', 'C1', 'C2'],
+        Requests: ['R-1', 'R-1'],
+        OutputDatasets: ['/P/Q/AOD', '/P/Q/MINIAOD'],
+        PrepID: 'task_R-1',
+        RequestType: 'TaskChain',
+        ProcessingString: 'PS',
+        InputDataset: '/I/J/RAW',
+      }),
+      wf('b_wf_240101_101010_2', {
+        Campaigns: ['C2'],
+        Requests: [],
+        OutputDatasets: ['/P/Q/AOD'],
+        PrepID: 'task_R-1',
+        RequestType: 'TaskChain',
+        ProcessingString: '',
+      }),
       wf('c_wf_240101_101010_3', { Campaigns: null, OutputDatasets: null, PrepID: null }),
       wf('d_wf_240101_101010_4'),
     ]);
     expect(outcomes.every((o) => o.ok)).to.equal(true);
 
     expect(await workflows.namesByKey('campaigns', 'C1')).to.deep.equal(['a_wf_240101_101010_1']);
-    expect(await workflows.namesByKey('campaigns', 'C2')).to.have.members(['a_wf_240101_101010_1', 'b_wf_240101_101010_2']);
+    expect(await workflows.namesByKey('campaigns', 'C2')).to.have.members([
+      'a_wf_240101_101010_1',
+      'b_wf_240101_101010_2',
+    ]);
     expect(await workflows.namesByKey('requests', 'R-1')).to.deep.equal(['a_wf_240101_101010_1']);
-    expect(await workflows.namesByKey('outputDatasets', '/P/Q/AOD')).to.have.members(['a_wf_240101_101010_1', 'b_wf_240101_101010_2']);
-    expect(await workflows.namesByKey('prepids', 'task_R-1')).to.have.members(['a_wf_240101_101010_1', 'b_wf_240101_101010_2']);
+    expect(await workflows.namesByKey('outputDatasets', '/P/Q/AOD')).to.have.members([
+      'a_wf_240101_101010_1',
+      'b_wf_240101_101010_2',
+    ]);
+    expect(await workflows.namesByKey('prepids', 'task_R-1')).to.have.members([
+      'a_wf_240101_101010_1',
+      'b_wf_240101_101010_2',
+    ]);
     expect(await workflows.namesByKey('types', 'TaskChain')).to.have.length(2);
-    expect(await workflows.namesByKey('processingStrings', 'PS')).to.deep.equal(['a_wf_240101_101010_1']);
+    expect(await workflows.namesByKey('processingStrings', 'PS')).to.deep.equal([
+      'a_wf_240101_101010_1',
+    ]);
     expect(await workflows.namesByKey('processingStrings', '')).to.deep.equal([]);
-    expect(await workflows.namesByKey('inputDatasets', '/I/J/RAW')).to.deep.equal(['a_wf_240101_101010_1']);
+    expect(await workflows.namesByKey('inputDatasets', '/I/J/RAW')).to.deep.equal([
+      'a_wf_240101_101010_1',
+    ]);
     expect(await workflows.namesByKey('campaigns', 'nothing')).to.deep.equal([]);
 
-    const many = await workflows.namesByKeys('outputDatasets', ['/P/Q/AOD', '/P/Q/MINIAOD', '/not/there/RAW']);
+    const many = await workflows.namesByKeys('outputDatasets', [
+      '/P/Q/AOD',
+      '/P/Q/MINIAOD',
+      '/not/there/RAW',
+    ]);
     expect(many.get('/P/Q/MINIAOD')).to.deep.equal(['a_wf_240101_101010_1']);
     expect(many.has('/not/there/RAW')).to.equal(false);
   });
@@ -75,11 +113,17 @@ describe('CouchDB databases after setup', function () {
       expect(written.ok).to.equal(true);
       const read = await anonymous.get(`admin_doc_${db}`);
       expect(read._id).to.equal(`admin_doc_${db}`);
-      const err = await anonymous.insert({ _id: `anon_doc_${db}` } as never).then(() => undefined, (e: unknown) => e);
+      const err = await anonymous.insert({ _id: `anon_doc_${db}` } as never).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect((err as { statusCode?: number })?.statusCode).to.be.oneOf([401, 403]);
       const bulk = await anonymous.bulk({ docs: [{ _id: `anon_bulk_${db}` }] });
       expect(bulk[0]?.error).to.be.oneOf(['forbidden', 'unauthorized']);
-      const exists = await admin.get(`anon_doc_${db}`).then(() => true, () => false);
+      const exists = await admin.get(`anon_doc_${db}`).then(
+        () => true,
+        () => false,
+      );
       expect(exists).to.equal(false);
     });
   }
@@ -87,7 +131,9 @@ describe('CouchDB databases after setup', function () {
   it('bulk write with a stale _rev reports that document as a conflict and writes the others', async () => {
     const [first] = await workflows.writeMany([wf('f_wf_240101_101010_6', { RequestPriority: 1 })]);
     if (!first?.ok) throw new Error('setup write failed');
-    await workflows.writeMany([{ ...wf('f_wf_240101_101010_6', { RequestPriority: 2 }), _rev: first.rev }]);
+    await workflows.writeMany([
+      { ...wf('f_wf_240101_101010_6', { RequestPriority: 2 }), _rev: first.rev },
+    ]);
     const outcomes = await workflows.writeMany([
       { ...wf('f_wf_240101_101010_6', { RequestPriority: 3 }), _rev: first.rev },
       wf('g_wf_240101_101010_7'),
@@ -116,10 +162,13 @@ describe('CouchDB databases after setup', function () {
     }
     await workflows.writeMany([wf('i_wf_240101_101010_9', { RequestPriority: 1 })]);
     const raced = new RacedRepository(couch.server, names.requests);
-    const outcomes = await raced.upsertMany(['i_wf_240101_101010_9', 'j_wf_240101_101010_10'], (id, current) => ({
-      ...(current ?? wf(id)),
-      RequestPriority: (current?.RequestPriority ?? 0) + 10,
-    }));
+    const outcomes = await raced.upsertMany(
+      ['i_wf_240101_101010_9', 'j_wf_240101_101010_10'],
+      (id, current) => ({
+        ...(current ?? wf(id)),
+        RequestPriority: (current?.RequestPriority ?? 0) + 10,
+      }),
+    );
     expect(raced.raced).to.equal(true);
     expect(outcomes.every((o) => o.ok)).to.equal(true);
     expect((await workflows.get('i_wf_240101_101010_9'))?.RequestPriority).to.equal(15);
@@ -132,7 +181,9 @@ describe('CouchDB databases after setup', function () {
     expect(initial).to.include({ last_reqmgr_sequence: 0, last_dbs_update_date: 0 });
     expect(initial.failed_workflows).to.deep.equal([]);
     await Promise.all(
-      ['w1', 'w2', 'w3'].map((name) => settings.update((s) => ({ ...s, failed_workflows: [...s.failed_workflows, name] }))),
+      ['w1', 'w2', 'w3'].map((name) =>
+        settings.update((s) => ({ ...s, failed_workflows: [...s.failed_workflows, name] })),
+      ),
     );
     expect((await settings.get()).failed_workflows).to.have.members(['w1', 'w2', 'w3']);
   });

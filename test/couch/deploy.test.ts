@@ -21,7 +21,9 @@ describe('staged design document deploy', function () {
     }));
     await workflows.writeMany(docs);
     const reader = couch.anonymous.use(names.requests);
-    expect((await reader.view('_designDoc', 'types', { key: 'TaskChain' })).rows).to.have.length(150);
+    expect((await reader.view('_designDoc', 'types', { key: 'TaskChain' })).rows).to.have.length(
+      150,
+    );
 
     // The new version of `types` emits lower-case types as well.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ddocs-'));
@@ -57,18 +59,31 @@ describe('staged design document deploy', function () {
     expect(readerCounts.every((n) => n === 300)).to.equal(true);
 
     const live = await reader.get('_design/_designDoc');
-    expect((live as unknown as { deploy: { hash: string } }).deploy.hash).to.equal(changed.deploy.hash);
-    expect((await reader.view('_designDoc', 'types', { key: 'taskchain' })).rows).to.have.length(150);
-    const staged = await reader.get(stagingId('_design/_designDoc')).then(() => true, () => false);
+    expect((live as unknown as { deploy: { hash: string } }).deploy.hash).to.equal(
+      changed.deploy.hash,
+    );
+    expect((await reader.view('_designDoc', 'types', { key: 'taskchain' })).rows).to.have.length(
+      150,
+    );
+    const staged = await reader.get(stagingId('_design/_designDoc')).then(
+      () => true,
+      () => false,
+    );
     expect(staged, 'staging copy removed').to.equal(false);
 
     // pouchdb-server's cleanup destroys every index no live view is registered for (in
     // _local/mrviews; Apache CouchDB keeps index files out of HTTP's sight): each live view
     // must be registered, or the cleanup would have thrown away the index readers need.
-    const indexes = await couch.server.use(names.requests).get('_local/mrviews').catch(() => undefined);
+    const indexes = await couch.server
+      .use(names.requests)
+      .get('_local/mrviews')
+      .catch(() => undefined);
     if (indexes) {
-      const registered = Object.keys((indexes as unknown as { views: Record<string, unknown> }).views);
-      for (const view of Object.keys(changed.views ?? {})) expect(registered).to.include(`_designDoc/${view}`);
+      const registered = Object.keys(
+        (indexes as unknown as { views: Record<string, unknown> }).views,
+      );
+      for (const view of Object.keys(changed.views ?? {}))
+        expect(registered).to.include(`_designDoc/${view}`);
     }
 
     const again = await deployDesignDocs(couch.server, names.requests, [changed]);

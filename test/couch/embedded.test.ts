@@ -32,8 +32,13 @@ describe('embedded CouchDB (pouchdb-server child process)', function () {
     const first = await startEmbeddedCouch({ dir });
     const headers = { authorization: first.authHeader, 'content-type': 'application/json' };
     expect((await fetch(`${first.url}/keep`, { method: 'PUT', headers })).status).to.equal(201);
-    expect((await fetch(`${first.url}/keep/doc1`, { method: 'PUT', headers, body: '{"n":1}' })).status).to.equal(201);
-    expect(await findRunningEmbeddedCouch(dir)).to.deep.equal({ url: first.url, authHeader: first.authHeader });
+    expect(
+      (await fetch(`${first.url}/keep/doc1`, { method: 'PUT', headers, body: '{"n":1}' })).status,
+    ).to.equal(201);
+    expect(await findRunningEmbeddedCouch(dir)).to.deep.equal({
+      url: first.url,
+      authHeader: first.authHeader,
+    });
     await first.stop();
     expect(await answers(first.url)).to.equal(false);
     expect(await findRunningEmbeddedCouch(dir)).to.equal(undefined);
@@ -50,18 +55,26 @@ describe('embedded CouchDB (pouchdb-server child process)', function () {
 
   it('does not outlive a parent that is killed with SIGKILL', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'stats2-orphan-'));
-    const embedded = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../couch/embedded.js');
+    const embedded = path.join(
+      path.dirname(fileURLToPath(import.meta.url)),
+      '../../couch/embedded.js',
+    );
     const script = `import { startEmbeddedCouch } from ${JSON.stringify(embedded)};
       const couch = await startEmbeddedCouch({ dir: ${JSON.stringify(dir)}, inMemory: true });
       console.log(couch.url); setInterval(() => {}, 1000);`;
-    const parent = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const parent = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const url = await new Promise<string>((resolve, reject) => {
       parent.stdout.setEncoding('utf8').once('data', (line: string) => resolve(line.trim()));
       parent.once('exit', () => reject(new Error('parent exited before printing the URL')));
     });
     expect(await answers(url)).to.equal(true);
     parent.kill('SIGKILL');
-    expect(await waitFor(async () => !(await answers(url)), 10_000), 'server gone after the parent died').to.equal(true);
+    expect(
+      await waitFor(async () => !(await answers(url)), 10_000),
+      'server gone after the parent died',
+    ).to.equal(true);
   });
 
   it('explains a start failure', async () => {
@@ -69,7 +82,12 @@ describe('embedded CouchDB (pouchdb-server child process)', function () {
     const running = await startEmbeddedCouch({ dir, inMemory: true });
     try {
       const port = Number(new URL(running.url).port);
-      const err = await startEmbeddedCouch({ dir: path.join(dir, 'other'), inMemory: true, port, startTimeoutMs: 2000 }).then(
+      const err = await startEmbeddedCouch({
+        dir: path.join(dir, 'other'),
+        inMemory: true,
+        port,
+        startTimeoutMs: 2000,
+      }).then(
         (c) => c.stop().then(() => undefined),
         (e: unknown) => e,
       );

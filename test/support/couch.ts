@@ -33,12 +33,24 @@ async function start(): Promise<TestCouch & { stop(): Promise<void> }> {
   const config = loadConfig(process.env).couch;
   if (config.url !== undefined) {
     const admin = { url: config.url, authHeader: config.authHeader };
-    return { admin, server: connect(admin), anonymous: connect({ url: config.url }), embedded: false, stop: async () => {} };
+    return {
+      admin,
+      server: connect(admin),
+      anonymous: connect({ url: config.url }),
+      embedded: false,
+      stop: async () => {},
+    };
   }
   const dir = path.join(os.tmpdir(), `stats2-test-couch-${process.pid}`);
   const embedded = await startEmbeddedCouch({ dir, inMemory: true });
   const admin = { url: embedded.url, authHeader: embedded.authHeader };
-  return { admin, server: connect(admin), anonymous: connect({ url: embedded.url }), embedded: true, stop: embedded.stop };
+  return {
+    admin,
+    server: connect(admin),
+    anonymous: connect({ url: embedded.url }),
+    embedded: true,
+    stop: embedded.stop,
+  };
 }
 
 /** Fresh database names for one test file: `t_<label>_<random>_requests` and `…_settings`. */
@@ -50,7 +62,9 @@ export function uniqueDbNames(label: string): DatabaseNames {
 }
 
 /** Fresh databases with the design documents deployed, as `--action setup` leaves them. */
-export async function setUpTestDatabases(label: string): Promise<{ couch: TestCouch; names: DatabaseNames }> {
+export async function setUpTestDatabases(
+  label: string,
+): Promise<{ couch: TestCouch; names: DatabaseNames }> {
   const couch = await testCouch();
   const names = uniqueDbNames(label);
   await setupDatabases(couch.server, names);

@@ -1,0 +1,382 @@
+/**
+ * The update run (SPEC §5): ReqMgr2 changes since the stored sequence, page by page;
+ * each page's documents and histories written before its checkpoint advances the stored
+ * sequence, so a run killed at any moment and started again neither skips nor repeats
+ * work. Then the workflows whose datasets DBS changed and those WMStats lists as active
+ * get their history recalculated, and the PdmV services are told what really changed.
+ */
+import type { SettingsRepository } from '../couch/settings.js';
+import type { Settings } from '../couch/types.js';
+import type { WorkflowRepository } from '../couch/workflows.js';
+import { errorMessage } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import { LookupResolver } from './lookup-resolver.js';
+import { recalculateHistories, updateDocuments, withSiblings, type StepContext } from './steps.js';
+import type {
+  CallbackNotifier,
+  CallbackTarget,
+  ChangesPage,
+  UpdaterUpstream,
+} from './upstream-port.js';
+
+export interface UpdateDependencies {
+  workflows: WorkflowRepository;
+  settings: SettingsRepository;
+  upstream: UpdaterUpstream;
+  /** Required when `triggers` is not empty. */
+  notifier?: CallbackNotifier;
+  logger: Logger;
+}
+
+export interface UpdateOptions {
+  triggers?: readonly CallbackTarget[];
+  /** Rows of `_changes` per page (and per checkpoint). */
+  pageSize?: number;
+  /** Workflows recalculated together (one `datasetlist` round, one bulk write). */
+  batchSize?: number;
+  /** Unix seconds; injectable so tests can line runs up with simulated time. */
+  now?: () => number;
+  onProgress?: (progress: RunProgress) => void;
+}
+
+export interface RunProgress {
+  phase: 'failed' | 'changes' | 'recalculate' | 'callbacks';
+  done: number;
+  /** Unknown while the feed is being read. */
+  total?: number;
+}
+
+export interface RunSummary {
+  startedAt: number;
+  finishedAt: number;
+  changed: number;
+  unchanged: number;
+  deleted: number;
+  recalculated: number;
+  historyEntriesAdded: number;
+  callbacksSent: number;
+  callbackFailures: number;
+  failed: string[];
+  /** Milliseconds per phase. */
+  durations: Record<string, number>;
+  /** False when a run-level step failed (e.g. DBS' list of modified datasets): the next run covers it. */
+  complete: boolean;
+}
+
+/** The error an upstream client raises when ReqMgr2 refuses the stored sequence (CouchDB 1.x integers). */
+export function isMalformedSince(err: unknown): boolean {
+  return (err as { code?: string }).code === 'MALFORMED_SINCE';
+}
+
+const DBS_MODIFIED_SLACK_S = 300;
+
+export async function runUpdate(
+  deps: UpdateDependencies,
+  options: UpdateOptions = {},
+): Promise<RunSummary> {
+  return new UpdateRun(deps, options).execute();
+}
+
+/**
+ * `--action update --name NAME` (and the website's update endpoint): steps 2 and 3 for
+ * one workflow, creating it if new; the feed position and DBS date stay as they are.
+ */
+export async function updateWorkflow(
+  name: string,
+  deps: UpdateDependencies,
+  options: UpdateOptions = {},
+): Promise<RunSummary> {
+  return new UpdateRun(deps, options).executeOne(name);
+}
+
+class UpdateRun {
+  private readonly now: () => number;
+  private readonly pageSize: number;
+  private readonly batchSize: number;
+  private readonly triggers: readonly CallbackTarget[];
+  private readonly ctx: StepContext;
+  private readonly failed = new Map<string, string>();
+  private readonly pendingCallbacks = new Set<string>();
+  /** Names whose failed/pending state this run decided: checkpoints merge only these, so a
+   * single-workflow update running beside this run keeps its own decisions. */
+  private readonly touched = new Set<string>();
+  private readonly recalculated = new Set<string>();
+  private readonly summary: RunSummary;
+
+  constructor(
+    private readonly deps: UpdateDependencies,
+    private readonly options: UpdateOptions,
+  ) {
+    this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    this.pageSize = options.pageSize ?? 1000;
+    this.batchSize = options.batchSize ?? 500;
+    this.triggers = options.triggers ?? [];
+    if (this.triggers.length > 0 && !deps.notifier)
+      throw new Error('callbacks asked for, but no notifier given');
+    this.ctx = {
+      upstream: deps.upstream,
+      resolver: new LookupResolver(deps.upstream),
+      workflows: deps.workflows,
+      logger: deps.logger,
+      now: this.now,
+    };
+    const startedAt = this.now();
+    this.summary = {
+      startedAt,
+      finishedAt: startedAt,
+      changed: 0,
+      unchanged: 0,
+      deleted: 0,
+      recalculated: 0,
+      historyEntriesAdded: 0,
+      callbacksSent: 0,
+      callbackFailures: 0,
+      failed: [],
+      durations: {},
+      complete: true,
+    };
+  }
+
+  async execute(): Promise<RunSummary> {
+    const settings = await this.deps.settings.get();
+    for (const name of settings.failed_workflows) this.failed.set(name, 'failed in an earlier run');
+    for (const name of pendingCallbacksOf(settings)) this.pendingCallbacks.add(name);
+
+    await this.timed('failed', () => this.retryFailed([...this.failed.keys()]));
+    await this.timed('changes', () => this.followChanges(settings.last_reqmgr_sequence));
+    const dbsCovered = await this.timed('recalculate', () =>
+      this.recalculateActive(settings.last_dbs_update_date),
+    );
+    await this.checkpoint(dbsCovered ? { last_dbs_update_date: this.summary.startedAt } : {});
+    await this.timed('callbacks', () => this.sendCallbacks());
+
+    this.summary.failed = [...this.failed.keys()].sort();
+    this.summary.complete &&= dbsCovered;
+    this.summary.finishedAt = this.now();
+    await this.checkpoint({ last_run: this.summary });
+    return this.summary;
+  }
+
+  async executeOne(name: string): Promise<RunSummary> {
+    await this.timed('changes', () => this.process([name], [], 'changes'));
+    await this.checkpoint({});
+    await this.timed('callbacks', () => this.sendCallbacks());
+    this.summary.failed = [...this.failed.keys()].filter((n) => n === name);
+    this.summary.finishedAt = this.now();
+    return this.summary;
+  }
+
+  private async retryFailed(names: string[]): Promise<void> {
+    if (names.length === 0) return;
+    await this.process(names, [], 'failed');
+    await this.checkpoint({});
+  }
+
+  private async followChanges(storedSequence: string | number): Promise<void> {
+    let since: string | number = storedSequence;
+    let done = 0;
+    for (;;) {
+      let page: ChangesPage;
+      try {
+        page = await this.deps.upstream.changes(since, this.pageSize);
+      } catch (err) {
+        if (!isMalformedSince(err) || since === 0) throw err;
+        this.deps.logger.warn(
+          { since },
+          'ReqMgr2 refuses the stored sequence (an integer from CouchDB 1.x); reading the whole feed from 0',
+        );
+        since = 0;
+        continue;
+      }
+      const { changed, deleted } = latestChanges(page);
+      await this.process(changed, deleted, 'changes');
+      await this.checkpoint({ last_reqmgr_sequence: page.last_seq });
+      done += page.results.length;
+      this.options.onProgress?.({ phase: 'changes', done });
+      const more =
+        page.pending !== undefined ? page.pending > 0 : page.results.length >= this.pageSize;
+      if (!more || page.results.length === 0) return;
+      since = page.last_seq;
+    }
+  }
+
+  /** Steps 2 and 3 for a set of changed and deleted workflows. */
+  private async process(
+    changed: string[],
+    deleted: string[],
+    phase: RunProgress['phase'],
+  ): Promise<void> {
+    if (deleted.length > 0) {
+      const outcomes = await this.deps.workflows.deleteMany(deleted);
+      this.summary.deleted += outcomes.filter((o) => o.ok).length;
+      for (const name of deleted) {
+        this.touched.add(name);
+        this.failed.delete(name);
+        this.pendingCallbacks.delete(name);
+      }
+    }
+    for (let i = 0; i < changed.length; i += this.batchSize) {
+      const batch = changed.slice(i, i + this.batchSize);
+      const documents = await updateDocuments(batch, this.ctx);
+      this.summary.changed += documents.written.length;
+      this.summary.unchanged += documents.unchanged.length;
+      this.summary.deleted += documents.removed.length;
+      for (const name of batch) this.touched.add(name);
+      for (const name of [...documents.written, ...documents.unchanged, ...documents.removed])
+        this.failed.delete(name);
+      for (const name of documents.removed) this.pendingCallbacks.delete(name);
+      for (const [name, reason] of documents.failed) this.fail(name, reason);
+      this.notifyLater(documents.written);
+
+      const survivors = batch.filter((name) => !documents.removed.includes(name));
+      await this.recalculate(await withSiblings(survivors, this.deps.workflows), false);
+      this.options.onProgress?.({
+        phase,
+        done: Math.min(i + this.batchSize, changed.length),
+        total: changed.length,
+      });
+    }
+  }
+
+  private async recalculate(names: readonly string[], reportProgress: boolean): Promise<void> {
+    const todo = names.filter((name) => !this.recalculated.has(name));
+    for (let i = 0; i < todo.length; i += this.batchSize) {
+      const batch = todo.slice(i, i + this.batchSize);
+      const histories = await recalculateHistories(batch, this.ctx);
+      for (const name of batch) this.recalculated.add(name);
+      this.summary.recalculated += histories.recalculated;
+      this.summary.historyEntriesAdded += histories.appended.length;
+      // A history failure must be retried; a success does not clear an earlier document failure (§7).
+      for (const [name, reason] of histories.failed) this.fail(name, reason);
+      this.notifyLater(histories.appended);
+      if (reportProgress)
+        this.options.onProgress?.({
+          phase: 'recalculate',
+          done: i + batch.length,
+          total: todo.length,
+        });
+    }
+  }
+
+  /** Step 3 for the workflows of datasets DBS changed and for those WMStats lists as active. */
+  private async recalculateActive(lastDbsUpdate: number): Promise<boolean> {
+    const names = new Set<string>();
+    let dbsCovered = true;
+    try {
+      const datasets = await this.deps.upstream.datasetsModifiedSince(
+        Math.max(0, lastDbsUpdate - DBS_MODIFIED_SLACK_S),
+      );
+      for (const workflows of (
+        await this.deps.workflows.namesByKeys('outputDatasets', datasets)
+      ).values()) {
+        for (const name of workflows) names.add(name);
+      }
+    } catch (err) {
+      dbsCovered = false;
+      this.deps.logger.error(
+        { err },
+        'DBS list of modified datasets failed; the next run looks at them again',
+      );
+    }
+    try {
+      for (const name of await this.deps.upstream.activeWorkflows()) names.add(name);
+    } catch (err) {
+      this.deps.logger.warn(
+        { err },
+        'WMStats list of active workflows failed; going on without it',
+      );
+    }
+    await this.recalculate([...names].sort(), true);
+    return dbsCovered;
+  }
+
+  private async sendCallbacks(): Promise<void> {
+    if (this.triggers.length === 0 || this.pendingCallbacks.size === 0) return;
+    const names = [...this.pendingCallbacks].sort();
+    const docs = await this.deps.workflows.getMany(names);
+    let done = 0;
+    await Promise.all(
+      names.map(async (name) => {
+        const doc = docs.get(name);
+        for (const target of this.triggers) {
+          if (!doc) continue;
+          try {
+            const outcome = await (this.deps.notifier as CallbackNotifier).notify(doc, target);
+            if (outcome.sent) this.summary.callbacksSent++;
+            else
+              this.deps.logger.warn(
+                { workflow: name, target },
+                `no notification: ${outcome.reason ?? 'skipped'}`,
+              );
+          } catch (err) {
+            this.summary.callbackFailures++;
+            this.deps.logger.warn(
+              { workflow: name, target, err: { message: errorMessage(err) } },
+              'notification failed',
+            );
+          }
+        }
+        this.options.onProgress?.({ phase: 'callbacks', done: ++done, total: names.length });
+      }),
+    );
+    for (const name of names) this.touched.add(name);
+    this.pendingCallbacks.clear();
+    await this.checkpoint({});
+  }
+
+  private notifyLater(names: readonly string[]): void {
+    if (this.triggers.length === 0) return;
+    for (const name of names) {
+      this.touched.add(name);
+      this.pendingCallbacks.add(name);
+    }
+  }
+
+  private fail(name: string, reason: string): void {
+    this.touched.add(name);
+    this.failed.set(name, reason);
+    this.deps.logger.warn({ workflow: name, reason }, 'workflow failed; it is retried next run');
+  }
+
+  /** Saves the failed list and pending callbacks (and `extra`) after the work they describe is written. */
+  private async checkpoint(extra: Partial<Settings>): Promise<void> {
+    const merge = (stored: readonly string[], ours: Iterable<string>) =>
+      [...new Set([...stored.filter((name) => !this.touched.has(name)), ...ours])].sort();
+    await this.deps.settings.update((current) => ({
+      ...current,
+      ...extra,
+      failed_workflows: merge(current.failed_workflows, this.failed.keys()),
+      pending_callbacks: merge(pendingCallbacksOf(current), this.pendingCallbacks),
+    }));
+  }
+
+  private async timed<T>(phase: string, work: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      return await work();
+    } finally {
+      this.summary.durations[phase] = (this.summary.durations[phase] ?? 0) + (Date.now() - started);
+    }
+  }
+}
+
+/** The latest change of each workflow in a page (design documents ignored). */
+export function latestChanges(page: ChangesPage): { changed: string[]; deleted: string[] } {
+  const latest = new Map<string, boolean>();
+  for (const row of page.results) {
+    if (typeof row.id !== 'string' || row.id.startsWith('_design/')) continue;
+    latest.delete(row.id);
+    latest.set(row.id, row.deleted === true);
+  }
+  const changed: string[] = [];
+  const deleted: string[] = [];
+  for (const [id, isDeleted] of latest) (isDeleted ? deleted : changed).push(id);
+  return { changed, deleted };
+}
+
+function pendingCallbacksOf(settings: Settings): string[] {
+  const pending = settings.pending_callbacks;
+  return Array.isArray(pending)
+    ? pending.filter((name): name is string => typeof name === 'string')
+    : [];
+}

@@ -1,6 +1,6 @@
 /** What every command needs: configuration, a logger, and the databases, opened once. */
 import type { ServerScope } from 'nano';
-import type { Config } from '../lib/config.js';
+import type { Config, Env } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { connect, resolveCouch, type ResolvedCouch } from '../couch/connection.js';
 import { SettingsRepository } from '../couch/settings.js';
@@ -9,6 +9,8 @@ import { WorkflowRepository } from '../couch/workflows.js';
 export interface CommandContext {
   config: Config;
   logger: Logger;
+  /** The environment `config` was read from (the demo adds the simulator's variables to it). */
+  env: Env;
 }
 
 export interface OpenDatabases {

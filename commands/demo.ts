@@ -1,26 +1,164 @@
-/** `--action demo`: the embedded defaults, running until Ctrl-C. */
+/**
+ * `--action demo` (the README's `npm start`): the embedded CouchDB on disk, the cmsweb
+ * simulator, a first update run, and the website; then simulated time advances and an
+ * incremental update runs every few seconds, so the pages visibly change. Ctrl-C stops
+ * everything; a second start resumes from the stored state (the simulated world is
+ * replayed to where it was: it is deterministic given its seed and its ticks).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { setupDatabases } from '../couch/setup.js';
+import { loadConfig } from '../lib/config.js';
+import { errorMessage } from '../lib/errors.js';
+import { startSimulator } from '../sim/index.js';
+import { startWebsite } from '../server/website.js';
+import { acquireRunLock } from '../updater/run-lock.js';
+import {
+  oneWorkflowOutcome,
+  runUpdate,
+  updateWorkflow,
+  type RunSummary,
+  type UpdateDependencies,
+} from '../updater/run.js';
+import { createUpdaterUpstream } from '../updater/upstream/index.js';
 import { openDatabases, type CommandContext } from './context.js';
 import { describe } from './setup.js';
 
-export async function runDemo({ config, logger }: CommandContext): Promise<number> {
+interface DemoState {
+  seed: number;
+  /** Simulated epoch seconds at the first start. */
+  startTime: number;
+  ticks: number;
+}
+
+/** The simulated world starts this far behind the real clock and catches up tick by tick. */
+const HEAD_START_S = 30 * 86400;
+
+export async function runDemo({
+  config: baseConfig,
+  logger,
+  env,
+}: CommandContext): Promise<number> {
+  const { demo } = baseConfig;
+  const simDir = path.join(baseConfig.couch.dataDir, 'simulator');
+  mkdirSync(simDir, { recursive: true });
+  const state = readState(simDir, demo.seed);
+
+  const sim = await startSimulator({
+    seed: demo.seed,
+    workflows: demo.workflows,
+    active: demo.active,
+    dir: simDir,
+    startTime: state.startTime,
+  });
+  writeState(simDir, state);
+  for (let tick = 0; tick < state.ticks; tick++) sim.world.advance(demo.simulatedSecondsPerTick);
+  const config = loadConfig({ ...env, ...sim.env });
   const db = await openDatabases(config);
+  const upstream = createUpdaterUpstream(config.upstream, logger.child({ module: 'upstream' }));
+  // The demo prints one line per update; per-workflow notes are logged only when LOG_LEVEL asks.
+  const updaterLogger = logger.child(
+    { module: 'updater' },
+    { level: env.LOG_LEVEL ? config.logLevel : 'warn' },
+  );
+  const deps: UpdateDependencies = {
+    workflows: db.workflows,
+    settings: db.settings,
+    upstream,
+    logger: updaterLogger,
+  };
+  let website: Awaited<ReturnType<typeof startWebsite>> | undefined;
+  let stopping = false;
+  let running: Promise<unknown> = Promise.resolve();
+
   try {
-    const reports = await setupDatabases(
+    for (const report of await setupDatabases(
       db.server,
       { requests: config.couch.requestsDb, settings: config.couch.settingsDb },
       logger,
+    )) {
+      console.log(describe(report));
+    }
+    website = await startWebsite({
+      reader: db.couch.reader,
+      databases: { requests: config.couch.requestsDb, settings: config.couch.settingsDb },
+      host: config.web.host,
+      port: config.web.port,
+      prefix: config.web.prefix,
+      updateToken: config.web.updateToken,
+      logger: logger.child({ module: 'website' }),
+      updateWorkflow: async (name) => {
+        return oneWorkflowOutcome(await updateWorkflow(name, deps));
+      },
+    });
+    console.log(
+      `Simulated cmsweb (seed ${demo.seed}, ${demo.workflows} workflows) at ${sim.urls.cmsweb}`,
     );
-    for (const report of reports) console.log(describe(report));
-    console.log(`CouchDB ${db.couch.embedded ? '(embedded, data in ' + config.couch.dataDir + ')' : ''} at ${db.couch.admin.url}`);
-    console.log(`Browse the databases read-only: ${db.couch.reader.url}/${config.couch.requestsDb}/_all_docs`);
-    console.log('Press Ctrl-C to stop.');
+    console.log(`CouchDB at ${db.couch.admin.url} (data in ${config.couch.dataDir})`);
+
+    const update = async (label: string) => {
+      const lock = await acquireRunLock(db.server, config.couch.settingsDb);
+      try {
+        report(label, await runUpdate(deps));
+      } finally {
+        await lock.release();
+      }
+    };
+    running = update(state.ticks === 0 ? 'first update' : 'catching up');
+    await running;
+    console.log(`\nStats2 is at ${website.url}  (Ctrl-C stops it)\n`);
+
+    const ticker = setInterval(() => {
+      if (stopping) return;
+      running = running
+        .then(async () => {
+          const advanced = sim.world.advance(demo.simulatedSecondsPerTick);
+          state.ticks++;
+          writeState(simDir, state);
+          await update(
+            `+${demo.simulatedSecondsPerTick / 3600} h simulated: ${advanced.transitions} status changes, ${advanced.created} new, ${advanced.deleted} deleted`,
+          );
+        })
+        .catch((err: unknown) => logger.error({ err }, `update failed: ${errorMessage(err)}`));
+    }, demo.tickSeconds * 1000);
+
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
+    stopping = true;
+    clearInterval(ticker);
+    console.log('\nstopping…');
+    await running.catch(() => undefined);
     return 0;
   } finally {
+    await website?.close();
+    await upstream.close?.();
     await db.close();
+    await sim.close();
   }
+}
+
+function report(label: string, summary: RunSummary): void {
+  console.log(
+    `${label}: ${summary.changed} documents written, ${summary.deleted} deleted, ${summary.historyEntriesAdded} history entries added` +
+      (summary.failed.length > 0 ? `, ${summary.failed.length} failed` : ''),
+  );
+}
+
+function readState(dir: string, seed: number): DemoState {
+  const file = path.join(dir, 'demo-state.json');
+  if (!existsSync(file))
+    return { seed, startTime: Math.floor(Date.now() / 1000) - HEAD_START_S, ticks: 0 };
+  const state = JSON.parse(readFileSync(file, 'utf8')) as DemoState;
+  if (state.seed !== seed) {
+    throw new Error(
+      `the data in ${dir} was made with DEMO_SEED=${state.seed}; use that seed, or another STATS_DATA_DIR`,
+    );
+  }
+  return state;
+}
+
+function writeState(dir: string, state: DemoState): void {
+  writeFileSync(path.join(dir, 'demo-state.json'), JSON.stringify(state));
 }

@@ -16,6 +16,13 @@ export interface StoredDoc {
 export type WriteOutcome =
   { id: string; ok: true; rev: string } | { id: string; ok: false; error: string; reason: string };
 
+export interface UpsertOptions {
+  /** Read-modify-write rounds before a conflict is reported (default 3). */
+  attempts?: number;
+  /** Awaited before each write with the ids about to be written (e.g. to record intent first). */
+  beforeWrite?: (ids: string[]) => Promise<void>;
+}
+
 export class DocumentStore<T extends StoredDoc> {
   constructor(
     readonly db: DocumentScope<T>,
@@ -102,8 +109,9 @@ export class DocumentStore<T extends StoredDoc> {
   async upsertMany(
     ids: readonly string[],
     update: (id: string, current: T | undefined) => T | undefined,
-    attempts = 3,
+    options: UpsertOptions = {},
   ): Promise<WriteOutcome[]> {
+    const attempts = options.attempts ?? 3;
     const settled = new Map<string, WriteOutcome>();
     let pending = unique(ids);
     for (let attempt = 1; attempt <= attempts && pending.length > 0; attempt++) {
@@ -115,6 +123,7 @@ export class DocumentStore<T extends StoredDoc> {
         if (next === undefined) continue;
         docs.push({ ...next, _id: id, _rev: existing?._rev } as T);
       }
+      if (docs.length > 0) await options.beforeWrite?.(docs.map((doc) => doc._id));
       const outcomes = await this.writeMany(docs);
       pending = [];
       for (const outcome of outcomes) {

@@ -73,7 +73,19 @@ export interface Config {
   callbacks: CallbackConfig;
   web: WebConfig;
   schedule: ScheduleConfig;
+  demo: DemoConfig;
   logLevel: string;
+}
+
+/** `--action demo`: the simulated world it runs on and how fast its time goes. */
+export interface DemoConfig {
+  seed: number;
+  workflows: number;
+  active: number;
+  /** Wall-clock seconds between two incremental updates. */
+  tickSeconds: number;
+  /** Simulated seconds that pass at each tick. */
+  simulatedSecondsPerTick: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -144,6 +156,13 @@ export function loadConfig(env: Env = process.env): Config {
       compactCron: optional(env, 'SCHEDULE_COMPACT_CRON'),
       jobCommand: commandLine(env, 'SCHEDULE_JOB_COMMAND'),
       stopTimeoutMs: positiveInt(env, 'SCHEDULE_STOP_TIMEOUT_S', 120) * 1000,
+    },
+    demo: {
+      seed: nonNegativeInt(env, 'DEMO_SEED', 1),
+      workflows: positiveInt(env, 'DEMO_WORKFLOWS', 2000),
+      active: nonNegativeInt(env, 'DEMO_ACTIVE', 200),
+      tickSeconds: positiveInt(env, 'DEMO_TICK_S', 10),
+      simulatedSecondsPerTick: positiveInt(env, 'DEMO_SIMULATED_S_PER_TICK', 3600),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };

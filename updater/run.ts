@@ -8,7 +8,7 @@
 import type { SettingsRepository } from '../couch/settings.js';
 import type { Settings } from '../couch/types.js';
 import type { WorkflowRepository } from '../couch/workflows.js';
-import { errorMessage } from '../lib/errors.js';
+import { errorMessage, Stats2Error } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { LookupResolver } from './lookup-resolver.js';
 import { recalculateHistories, updateDocuments, withSiblings, type StepContext } from './steps.js';
@@ -63,6 +63,21 @@ export interface RunSummary {
   complete: boolean;
 }
 
+/** What the website's update endpoint reports about a one-workflow update. */
+export function oneWorkflowOutcome(summary: RunSummary): {
+  changed: boolean;
+  failed: boolean;
+  documentWritten: boolean;
+  historyEntriesAdded: number;
+} {
+  return {
+    changed: summary.changed + summary.deleted + summary.historyEntriesAdded > 0,
+    failed: summary.failed.length > 0,
+    documentWritten: summary.changed > 0,
+    historyEntriesAdded: summary.historyEntriesAdded,
+  };
+}
+
 /** The error an upstream client raises when ReqMgr2 refuses the stored sequence (CouchDB 1.x integers). */
 export function isMalformedSince(err: unknown): boolean {
   return (err as { code?: string }).code === 'MALFORMED_SINCE';
@@ -80,6 +95,7 @@ export async function runUpdate(
 /**
  * `--action update --name NAME` (and the website's update endpoint): steps 2 and 3 for
  * one workflow, creating it if new; the feed position and DBS date stay as they are.
+ * Rejects with a Stats2Error saying why when the workflow failed (it is then on the failed list).
  */
 export async function updateWorkflow(
   name: string,
@@ -119,6 +135,9 @@ class UpdateRun {
       workflows: deps.workflows,
       logger: deps.logger,
       now: this.now,
+      // Record the notification before the write: a run killed in between must still send it.
+      beforeWrite:
+        this.triggers.length > 0 ? (names) => this.recordPendingCallbacks(names) : undefined,
     };
     const startedAt = this.now();
     this.summary = {
@@ -161,7 +180,16 @@ class UpdateRun {
     await this.timed('changes', () => this.process([name], [], 'changes'));
     await this.checkpoint({});
     await this.timed('callbacks', () => this.sendCallbacks());
-    this.summary.failed = [...this.failed.keys()].filter((n) => n === name);
+    const reason = this.failed.get(name);
+    if (reason !== undefined) {
+      throw new Stats2Error(
+        `updating ${name} failed: ${reason}; it is on the failed list and retried by the next run`,
+        {
+          code: 'WORKFLOW_UPDATE_FAILED',
+          statusCode: 502,
+        },
+      );
+    }
     this.summary.finishedAt = this.now();
     return this.summary;
   }
@@ -330,6 +358,13 @@ class UpdateRun {
       this.touched.add(name);
       this.pendingCallbacks.add(name);
     }
+  }
+
+  private async recordPendingCallbacks(names: readonly string[]): Promise<void> {
+    const fresh = names.filter((name) => !this.pendingCallbacks.has(name));
+    if (fresh.length === 0) return;
+    this.notifyLater(fresh);
+    await this.checkpoint({});
   }
 
   private fail(name: string, reason: string): void {

@@ -32,6 +32,8 @@ export interface StepContext {
   logger: Logger;
   /** Unix seconds, for LastUpdate and history entries. */
   now: () => number;
+  /** Awaited before workflow documents are written, with their names. */
+  beforeWrite?: (names: string[]) => Promise<void>;
 }
 
 export interface DocumentStepResult {
@@ -71,7 +73,7 @@ export async function updateDocuments(
   for (const [name, doc] of parsed) {
     try {
       const { document, warnings } = buildWorkflowDocument(doc, ctx.resolver.answers);
-      for (const warning of warnings) ctx.logger.warn({ workflow: name }, warning);
+      for (const warning of warnings) ctx.logger.info({ workflow: name }, warning);
       built.set(name, document);
     } catch (err) {
       result.failed.set(name, errorMessage(err));
@@ -79,15 +81,19 @@ export async function updateDocuments(
   }
 
   const time = ctx.now();
-  const writes = await ctx.workflows.upsertMany([...built.keys()], (name, current) => {
-    const document = {
-      ...(built.get(name) as BuiltWorkflowDocument),
-      EventNumberHistory: current?.EventNumberHistory ?? [],
-    };
-    return documentChanged(current, document)
-      ? ({ ...document, LastUpdate: time } satisfies WorkflowDocument)
-      : undefined;
-  });
+  const writes = await ctx.workflows.upsertMany(
+    [...built.keys()],
+    (name, current) => {
+      const document = {
+        ...(built.get(name) as BuiltWorkflowDocument),
+        EventNumberHistory: current?.EventNumberHistory ?? [],
+      };
+      return documentChanged(current, document)
+        ? ({ ...document, LastUpdate: time } satisfies WorkflowDocument)
+        : undefined;
+    },
+    { beforeWrite: ctx.beforeWrite },
+  );
   const writtenOrFailed = new Set<string>();
   for (const outcome of writes) {
     writtenOrFailed.add(outcome.id);
@@ -169,17 +175,21 @@ export async function recalculateHistories(
     }
   }
 
-  const writes = await ctx.workflows.upsertMany([...entries.keys()], (name, current) => {
-    if (!current) return undefined; // deleted meanwhile
-    const { entry, lumisMode } = entries.get(name) as {
-      entry: ReturnType<typeof buildHistoryEntry>;
-      lumisMode: boolean;
-    };
-    const update = appendHistory(current.EventNumberHistory ?? [], entry, lumisMode);
-    return update.changed
-      ? { ...current, EventNumberHistory: update.history, LastUpdate: time }
-      : undefined;
-  });
+  const writes = await ctx.workflows.upsertMany(
+    [...entries.keys()],
+    (name, current) => {
+      if (!current) return undefined; // deleted meanwhile
+      const { entry, lumisMode } = entries.get(name) as {
+        entry: ReturnType<typeof buildHistoryEntry>;
+        lumisMode: boolean;
+      };
+      const update = appendHistory(current.EventNumberHistory ?? [], entry, lumisMode);
+      return update.changed
+        ? { ...current, EventNumberHistory: update.history, LastUpdate: time }
+        : undefined;
+    },
+    { beforeWrite: ctx.beforeWrite },
+  );
   result.recalculated = entries.size;
   for (const outcome of writes) {
     if (outcome.ok) result.appended.push(outcome.id);

@@ -200,12 +200,46 @@ describe('the update run (rules, with an in-process upstream and the real CouchD
     expect((await settings.get()).last_reqmgr_sequence).to.be.a('string');
   });
 
+  it('a run that dies after writing still gets its notifications sent by the next run', async () => {
+    const changes = upstream.changes.bind(upstream);
+    let pages = 0;
+    upstream.changes = async (since, limit) => {
+      if (++pages === 2) throw new Error('killed');
+      return changes(since, limit);
+    };
+    const died = await runUpdate(deps, { now, pageSize: 1, triggers: ['prod'] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((died as Error).message).to.equal('killed');
+    expect(notifier.sent).to.deep.equal([]);
+    expect((await settings.get()).pending_callbacks).to.deep.equal([RERECO_NAME]);
+
+    upstream.changes = changes;
+    await runUpdate(deps, { now, triggers: ['prod'] });
+    expect(notifier.sent.filter((s) => s.name === RERECO_NAME)).to.have.length(1);
+    expect((await settings.get()).pending_callbacks).to.deep.equal([]);
+  });
+
   it('updates one workflow by name, creating it, without moving the feed position', async () => {
     const summary = await updateWorkflow(RERECO_NAME, deps, { now, triggers: ['dev'] });
     expect(summary.changed).to.equal(1);
     expect((await workflows.get(RERECO_NAME))?.EventNumberHistory).to.have.length(1);
     expect((await settings.get()).last_reqmgr_sequence).to.equal(0);
     expect(notifier.sent).to.deep.equal([{ name: RERECO_NAME, target: 'dev' }]);
+  });
+
+  it('says why a one-workflow update failed, and puts it on the failed list', async () => {
+    upstream.failing.add(`request:${RERECO_NAME}`);
+    const err = await updateWorkflow(RERECO_NAME, deps, { now }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((err as Error).message).to.match(/updating .* failed: injected failure of request:/);
+    expect((await settings.get()).failed_workflows).to.deep.equal([RERECO_NAME]);
+    upstream.failing.clear();
+    await updateWorkflow(RERECO_NAME, deps, { now });
+    expect((await settings.get()).failed_workflows).to.deep.equal([]);
   });
 
   it('gives the same database whatever order the feed lists the workflows in', async () => {

@@ -1,0 +1,38 @@
+/**
+ * `--action compact`: both databases, the views of each of their design documents, then
+ * view cleanup. A step the server does not support is reported and skipped (exit 0);
+ * a step that fails makes the exit status 1.
+ */
+import { compactDatabase, type StepOutcome, type StepStatus } from '../couch/compaction.js';
+import { requireAdmin } from '../couch/session.js';
+import { openDatabases, type CommandContext } from './context.js';
+
+const LABELS: Record<StepStatus, string> = {
+  done: 'ok  ',
+  unsupported: 'skip',
+  'still-running': 'warn',
+  failed: 'FAIL',
+};
+
+export async function runCompact({ config }: CommandContext): Promise<number> {
+  const db = await openDatabases(config);
+  try {
+    await requireAdmin(db.server, 'compaction');
+    const outcomes: StepOutcome[] = [];
+    for (const name of [config.couch.requestsDb, config.couch.settingsDb]) {
+      for (const outcome of await compactDatabase(db.server, name)) {
+        console.log(`${LABELS[outcome.status]} ${outcome.db}: ${outcome.step}: ${outcome.detail}`);
+        outcomes.push(outcome);
+      }
+    }
+    const count = (status: StepStatus) => outcomes.filter((o) => o.status === status).length;
+    const failed = count('failed');
+    console.log(
+      `compaction ${failed > 0 ? 'FAILED' : 'finished'}: ${count('done')} steps done, ` +
+        `${count('unsupported')} not supported by this server, ${count('still-running')} still running, ${failed} failed`,
+    );
+    return failed > 0 ? 1 : 0;
+  } finally {
+    await db.close();
+  }
+}

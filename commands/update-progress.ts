@@ -1,0 +1,73 @@
+/**
+ * What a person sees during an update: on a terminal, a progress bar per phase with
+ * counts and ETA; elsewhere (systemd, CI), nothing here — the JSON log lines say it.
+ */
+import cliProgress from 'cli-progress';
+import type { RunProgress, RunSummary } from '../updater/run.js';
+
+const PHASE_LABELS: Record<RunProgress['phase'], string> = {
+  failed: 'retrying failed',
+  changes: 'ReqMgr2 changes',
+  recalculate: 'DBS history',
+  callbacks: 'callbacks',
+};
+
+export interface ProgressDisplay {
+  update(progress: RunProgress): void;
+  stop(): void;
+}
+
+export function progressDisplay(stream: NodeJS.WriteStream): ProgressDisplay {
+  if (!stream.isTTY) return { update: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      format: '{phase} |{bar}| {value}/{total} | ETA {eta_formatted}',
+      hideCursor: true,
+      etaBuffer: 50,
+      fps: 5,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let phase: RunProgress['phase'] | undefined;
+  return {
+    update(progress) {
+      const label = PHASE_LABELS[progress.phase].padEnd(16);
+      // The feed's length is unknown until it ends: count it without a total.
+      const total = progress.total ?? Math.max(progress.done, 1);
+      if (phase !== progress.phase) {
+        if (phase !== undefined) bar.stop();
+        bar.start(total, progress.done, { phase: label });
+        phase = progress.phase;
+      } else {
+        bar.setTotal(total);
+        bar.update(progress.done, { phase: label });
+      }
+    },
+    stop() {
+      if (phase !== undefined) bar.stop();
+    },
+  };
+}
+
+export function formatSummary(summary: RunSummary): string {
+  const seconds = (ms: number | undefined) => `${((ms ?? 0) / 1000).toFixed(1)} s`;
+  const lines = [
+    `documents changed      ${summary.changed} (unchanged ${summary.unchanged})`,
+    `workflows deleted      ${summary.deleted}`,
+    `histories recalculated ${summary.recalculated}`,
+    `history entries added  ${summary.historyEntriesAdded}`,
+    `callbacks              ${summary.callbacksSent} sent, ${summary.callbackFailures} failed`,
+    `failed workflows       ${summary.failed.length}${summary.failed.length ? ': ' + summary.failed.slice(0, 10).join(', ') + (summary.failed.length > 10 ? ', …' : '') : ''}`,
+    `duration               ${seconds((summary.finishedAt - summary.startedAt) * 1000)} (` +
+      Object.entries(summary.durations)
+        .map(([phase, ms]) => `${phase} ${seconds(ms)}`)
+        .join(', ') +
+      ')',
+  ];
+  if (!summary.complete)
+    lines.push(
+      'incomplete             DBS modified datasets could not be listed; the next run covers them',
+    );
+  return lines.join('\n');
+}

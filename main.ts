@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+/**
+ * The website: `node main.js [--host H] [--port P] [--debug]`. Defaults come from the
+ * configuration (STATS_HOST, STATS_PORT, STATS_PREFIX). Reads CouchDB with the reader
+ * connection only; stops cleanly on SIGINT and SIGTERM.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { hasFailures, formatCheck, runChecks } from './commands/checks/index.js';
+import { checkUpdateConfig } from './commands/update.js';
+import { connect, resolveCouch, type CouchTarget } from './couch/connection.js';
+import { SettingsRepository } from './couch/settings.js';
+import { WorkflowRepository } from './couch/workflows.js';
+import type { UpdateWorkflow } from './server/workflow-updates.js';
+import { oneWorkflowOutcome, updateWorkflow } from './updater/run.js';
+import { createUpdaterUpstream } from './updater/upstream/index.js';
+import { loadConfig, type Config } from './lib/config.js';
+import { errorMessage } from './lib/errors.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import { startWebsite } from './server/website.js';
+
+interface Arguments {
+  host?: string;
+  port?: number;
+  debug: boolean;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: Arguments;
+  try {
+    args = (await yargs(argv)
+      .scriptName('main.js')
+      .usage('Usage: node main.js [--host H] [--port P] [--debug]\n\nServes the Stats2 website.')
+      .option('host', {
+        type: 'string',
+        describe: 'address to listen on (default: STATS_HOST or 127.0.0.1)',
+      })
+      .option('port', {
+        type: 'number',
+        describe: 'port to listen on (default: STATS_PORT or 8001)',
+      })
+      .option('debug', {
+        type: 'boolean',
+        default: false,
+        describe: 'log every request (log level debug)',
+      })
+      .check((parsed) => {
+        if (
+          parsed.port !== undefined &&
+          !(Number.isInteger(parsed.port) && parsed.port >= 0 && parsed.port <= 65535)
+        ) {
+          throw new Error('--port must be a TCP port (0-65535)');
+        }
+        return true;
+      })
+      .strict()
+      .help()
+      .version(false)
+      .exitProcess(false)
+      .fail((message, err) => {
+        throw err ?? new Error(message);
+      })
+      .parseAsync()) as unknown as Arguments;
+  } catch (err) {
+    console.error(`${errorMessage(err)}\nRun "node main.js --help" for the options.`);
+    return 2;
+  }
+  if ((args as { help?: boolean }).help) return 0;
+
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    console.error(`configuration error: ${errorMessage(err)}`);
+    return 2;
+  }
+  const logger = createLogger({ level: args.debug ? 'debug' : config.logLevel, name: 'website' });
+  const couch = await resolveCouch(config.couch);
+  const checks = await runChecks(config, ['couch'], { couch });
+  if (hasFailures(checks)) {
+    for (const check of checks) console.error(formatCheck(check));
+    await couch.stop();
+    console.error(
+      'the website cannot start: fix the failures above (often: run "node cli.js --action setup")',
+    );
+    return 1;
+  }
+  const updates = await websiteUpdater(config, couch.admin, logger);
+  let website;
+  try {
+    website = await startWebsite({
+      reader: couch.reader,
+      databases: { requests: config.couch.requestsDb, settings: config.couch.settingsDb },
+      host: args.host ?? config.web.host,
+      port: args.port ?? config.web.port,
+      prefix: config.web.prefix,
+      updateToken: config.web.updateToken,
+      logger,
+      updateWorkflow: updates?.updateWorkflow,
+    });
+  } catch (err) {
+    await updates?.close();
+    await couch.stop();
+    console.error(`the website cannot start: ${errorMessage(err)}`);
+    return 1;
+  }
+  console.log(`Stats2 website at ${website.url}`);
+  void website.ready.then(() => {
+    if (website.index.ready)
+      logger.info({ workflows: website.index.size }, 'all workflows read; pages are served');
+  });
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  logger.info({ signal }, 'stopping');
+  await website.close();
+  await updates?.close();
+  await couch.stop();
+  return 0;
+}
+
+/**
+ * `POST api/update` runs the updater inside the website, so only when an operator turned
+ * it on (STATS_UPDATE_TOKEN): then, and only for these updates, the admin credentials and
+ * the grid certificate are used. Pages keep reading with the reader connection.
+ */
+async function websiteUpdater(
+  config: Config,
+  admin: CouchTarget,
+  logger: Logger,
+): Promise<{ updateWorkflow: UpdateWorkflow; close(): Promise<void> } | undefined> {
+  if (config.web.updateToken === undefined) return undefined;
+  try {
+    checkUpdateConfig(config, []);
+  } catch (err) {
+    logger.warn(`api/update is off: ${errorMessage(err)}`);
+    return undefined;
+  }
+  const server = connect(admin);
+  const upstream = createUpdaterUpstream(config.upstream, logger.child({ module: 'upstream' }));
+  const deps = {
+    workflows: new WorkflowRepository(server, config.couch.requestsDb),
+    settings: new SettingsRepository(server, config.couch.settingsDb),
+    upstream,
+    logger: logger.child({ module: 'updater' }),
+  };
+  return {
+    updateWorkflow: async (name) => oneWorkflowOutcome(await updateWorkflow(name, deps)),
+    close: () => upstream.close(),
+  };
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,78 @@
+/**
+ * Prometheus metrics of the website (`/metrics`): requests and their durations by
+ * route, and the workflow index's size, readiness and lag behind the database.
+ * Each server has its own registry, so several can run in one process (tests).
+ */
+import type { NextFunction, Request, Response } from 'express';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { WorkflowIndex } from './workflow-index.js';
+
+export interface WebsiteMetrics {
+  registry: Registry;
+  /** Middleware that counts and times every request. */
+  observe(req: Request, res: Response, next: NextFunction): void;
+}
+
+export function createMetrics(index: WorkflowIndex): WebsiteMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'stats2_http_requests_total',
+    help: 'HTTP requests answered, by route, method and status',
+    labelNames: ['route', 'method', 'status'],
+    registers: [registry],
+  });
+  const durations = new Histogram({
+    name: 'stats2_http_request_duration_seconds',
+    help: 'Time to answer HTTP requests, by route and method',
+    labelNames: ['route', 'method'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'stats2_index_workflows',
+    help: 'Workflows held by the website index',
+    registers: [registry],
+    collect() {
+      this.set(index.size);
+    },
+  });
+  new Gauge({
+    name: 'stats2_index_ready',
+    help: '1 once the website index has read the whole database',
+    registers: [registry],
+    collect() {
+      this.set(index.ready ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'stats2_index_lag_seconds',
+    help: 'Seconds since the website index last caught up with the changes feed',
+    registers: [registry],
+    collect() {
+      const lagMs = index.status().lagMs;
+      if (lagMs !== undefined) this.set(lagMs / 1000);
+    },
+  });
+
+  return {
+    registry,
+    observe(req, res, next) {
+      const started = process.hrtime.bigint();
+      res.once('finish', () => {
+        const route = routeOf(req, res);
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        requests.inc({ route, method: req.method, status: String(res.statusCode) });
+        durations.observe({ route, method: req.method }, seconds);
+      });
+      next();
+    },
+  };
+}
+
+/** The route pattern (never the raw path, which would make one series per URL). */
+function routeOf(req: Request, res: Response): string {
+  if (typeof res.locals.route === 'string') return res.locals.route;
+  const pattern = req.route?.path;
+  return typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : 'unmatched';
+}

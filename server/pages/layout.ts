@@ -1,0 +1,43 @@
+/** The frame of every page: header with totals, last update run and search box. */
+import { formatCount } from '../format.js';
+import { markup } from '../html.js';
+import type { PagePart } from './compiled-html.js';
+import type { PageContext } from './context.js';
+import { timeAgo } from './parts.js';
+
+export function layout(context: PageContext, title: string, main: readonly PagePart[]): PagePart[] {
+  const { prefix } = context;
+  const lastUpdateRun =
+    context.lastUpdateRun === undefined ? 'never' : timeAgo(context.lastUpdateRun);
+  const start = markup`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · Stats2</title>
+<link rel="stylesheet" href="${prefix}/static/style.css">
+<link rel="icon" href="${prefix}/static/favicon.svg" type="image/svg+xml">
+</head>
+<body>
+<header class="site-header">
+<a class="brand" href="${prefix}/">Stats<sup>2</sup></a>
+<dl class="totals">
+<div><dt>Workflows</dt><dd>${formatCount(context.totalWorkflows)}</dd></div>
+<div><dt>Last update run</dt><dd>${lastUpdateRun}</dd></div>
+</dl>
+<form class="search" action="${prefix}/search" method="get" role="search">
+<input type="search" name="q" value="${context.search ?? ''}" placeholder="PrepID, dataset, campaign, type, processing string, request or workflow" aria-label="Search" maxlength="500">
+<button type="submit">Search</button>
+</form>
+</header>
+<main>
+`;
+  const end = markup`</main>
+<footer class="site-footer">
+<a href="${prefix}/api/openapi.json">JSON API (OpenAPI)</a>
+</footer>
+</body>
+</html>
+`;
+  return [start, ...main, end];
+}

@@ -1,0 +1,66 @@
+/** The list of workflows: what is shown, one block per workflow, previous/next page. */
+import { formatCount } from '../format.js';
+import { FILTER_LABELS, filterQuery, type Filter } from '../filters.js';
+import { markup, type SafeHtml } from '../html.js';
+import type { WorkflowPage } from '../workflow-query.js';
+import type { CompiledHtml, PagePart } from './compiled-html.js';
+import type { PageContext } from './context.js';
+import { layout } from './layout.js';
+
+export function listPage(
+  context: PageContext,
+  filter: Filter | undefined,
+  result: WorkflowPage,
+  pageSize: number,
+  blocks: readonly CompiledHtml[],
+): PagePart[] {
+  const pages = Math.max(1, Math.ceil(result.total / pageSize));
+  const title = filter ? `${FILTER_LABELS[filter.name]} ${filter.value}` : 'All workflows';
+  const navigation = pager(context.prefix, filter, result, pages);
+  const heading = markup`<div class="list-heading">
+<h1>${headingText(filter, result.total, context.prefix)}</h1>
+${navigation}
+</div>
+`;
+  const body: PagePart[] = [heading];
+  if (blocks.length > 0) {
+    body.push(...blocks, markup`<div class="list-footer">${navigation}</div>`);
+  } else {
+    body.push(markup`<p class="empty">${emptyMessage(filter, result, pages)}</p>`);
+  }
+  return layout(context, title, body);
+}
+
+function headingText(filter: Filter | undefined, total: number, prefix: string): SafeHtml {
+  const count = `${formatCount(total)} workflow${total === 1 ? '' : 's'}`;
+  if (!filter) return markup`${count}`;
+  return markup`${count} with ${FILTER_LABELS[filter.name]} <span class="filter-value">${filter.value}</span> <a class="clear" href="${prefix}/">show all</a>`;
+}
+
+function emptyMessage(filter: Filter | undefined, result: WorkflowPage, pages: number): string {
+  if (result.total > 0) {
+    return `This page is past the end: there ${pages === 1 ? 'is 1 page' : `are ${formatCount(pages)} pages`}.`;
+  }
+  return filter
+    ? `No workflow has this ${FILTER_LABELS[filter.name]}.`
+    : 'There are no workflows yet.';
+}
+
+function pager(
+  prefix: string,
+  filter: Filter | undefined,
+  result: WorkflowPage,
+  pages: number,
+): SafeHtml {
+  const query = filterQuery(filter);
+  const previous = result.page > 0 ? Math.min(result.page - 1, pages - 1) : undefined;
+  const back =
+    previous === undefined
+      ? markup`<span class="disabled">← Previous</span>`
+      : markup`<a rel="prev" href="${prefix}/${previous}${query}">← Previous</a>`;
+  const forward = result.hasNext
+    ? markup`<a rel="next" href="${prefix}/${result.page + 1}${query}">Next →</a>`
+    : markup`<span class="disabled">Next →</span>`;
+  const position = `Page ${formatCount(result.page + 1)} of ${formatCount(pages)}`;
+  return markup`<nav class="pager" aria-label="Pages">${back} <span class="page-number">${position}</span> ${forward}</nav>`;
+}

@@ -1,0 +1,43 @@
+/**
+ * Token buckets per client: `burst` requests at once, then one every `intervalMs`.
+ * Bounded: at most `maxClients` buckets are kept (the least recently seen go first).
+ */
+import { LruCache } from './lru-cache.js';
+
+export interface RateLimit {
+  burst: number;
+  intervalMs: number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+export class RateLimiter {
+  private readonly buckets: LruCache<string, Bucket>;
+
+  constructor(
+    private readonly limit: RateLimit,
+    maxClients = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.buckets = new LruCache(maxClients, () => 1);
+  }
+
+  /** Takes one token for `client`; returns 0 when allowed, else the seconds to wait. */
+  take(client: string): number {
+    const now = this.now();
+    const bucket = this.buckets.get(client) ?? { tokens: this.limit.burst, at: now };
+    const refilled = Math.min(
+      this.limit.burst,
+      bucket.tokens + (now - bucket.at) / this.limit.intervalMs,
+    );
+    if (refilled < 1) {
+      this.buckets.set(client, { tokens: refilled, at: now });
+      return Math.ceil(((1 - refilled) * this.limit.intervalMs) / 1000);
+    }
+    this.buckets.set(client, { tokens: refilled - 1, at: now });
+    return 0;
+  }
+}

@@ -1,0 +1,86 @@
+/** The HTML pages: the list (with filters and paging), search, and one workflow with its charts. */
+import { Router, type Request, type Response } from 'express';
+import { sendPage } from '../send-page.js';
+import { NotFoundError } from '../../lib/errors.js';
+import { filterQuery, SEARCH_ORDER, type Filter } from '../filters.js';
+import { serviceUnavailable } from '../http-errors.js';
+import type { WorkflowBlocks } from '../pages/block-cache.js';
+import type { PageContext } from '../pages/context.js';
+import { listPage } from '../pages/list-page.js';
+import { workflowPage } from '../pages/workflow-page.js';
+import { parseFilter, parsePage, parseSearch } from '../validation.js';
+import type { WorkflowDocuments } from '../workflow-documents.js';
+import type { WorkflowIndex } from '../workflow-index.js';
+import { PAGE_SIZE, type WorkflowQueries } from '../workflow-query.js';
+import { summarizeWorkflow } from '../workflow-summary.js';
+
+export interface PageRoutesOptions {
+  prefix: string;
+  index: WorkflowIndex;
+  queries: WorkflowQueries;
+  documents: WorkflowDocuments;
+  blocks: WorkflowBlocks;
+  pageContext(search?: string): Promise<PageContext>;
+}
+
+export function pageRoutes(options: PageRoutesOptions): Router {
+  const { prefix, index, queries, documents, blocks } = options;
+  const router = Router();
+
+  const requireIndex = () => {
+    if (!index.ready) {
+      throw serviceUnavailable(
+        `Stats2 is starting: ${index.size.toLocaleString('en-US')} workflows read so far; this page works once all are`,
+        5,
+      );
+    }
+  };
+
+  const list = async (req: Request, res: Response, page: number) => {
+    requireIndex();
+    const filter = parseFilter(req.query);
+    const result = await queries.page(filter, page);
+    const context = await options.pageContext(filter?.value);
+    sendPage(
+      res,
+      listPage(
+        context,
+        filter,
+        result,
+        PAGE_SIZE,
+        result.workflows.map((workflow) => blocks.block(workflow)),
+      ),
+    );
+  };
+
+  router.get('/', (req, res) => list(req, res, 0));
+
+  router.get('/search', async (req, res) => {
+    requireIndex();
+    const q = parseSearch(req.query);
+    if (q === '') return res.redirect(302, `${prefix}/`);
+    let target: Filter = { name: 'workflow_name', value: q };
+    for (const name of SEARCH_ORDER) {
+      if (await queries.matches(name, q)) {
+        target = { name, value: q };
+        break;
+      }
+    }
+    res.redirect(302, `${prefix}/${filterQuery(target)}`);
+  });
+
+  router.get('/workflow/:name', async (req, res) => {
+    const doc = await documents.get(req.params.name);
+    const summary = doc && summarizeWorkflow(doc);
+    if (!doc || !summary) throw new NotFoundError('there is no workflow with this name');
+    sendPage(res, workflowPage(await options.pageContext(), summary, doc.EventNumberHistory));
+  });
+
+  router.get('/:page', (req, res, next) => {
+    // Anything but a (possibly negative) number is not a page: let the 404 answer it.
+    if (!/^-?\d+$/.test(req.params.page)) return next();
+    return list(req, res, parsePage(req.params.page));
+  });
+
+  return router;
+}

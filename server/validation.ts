@@ -1,0 +1,99 @@
+/**
+ * Every value a visitor sends, checked before use. Failures become 400s whose messages
+ * name the parameter and the rule, never echo the value.
+ */
+import { z } from 'zod';
+import { BadRequestError } from '../lib/errors.js';
+import { FILTER_NAMES, type Filter, type FilterName } from './filters.js';
+
+/** Longer than any RequestName, dataset or PrepID CMS uses. */
+export const MAX_VALUE_LENGTH = 500;
+/** Deeper than any list will ever go (200,000 workflows are 2,000 pages). */
+const MAX_PAGE_DIGITS = 7;
+
+const value = z
+  .string({ error: 'must be given once, as plain text' })
+  .max(MAX_VALUE_LENGTH, { error: `must be at most ${MAX_VALUE_LENGTH} characters` })
+  .refine((text) => !hasControlCharacters(text), { error: 'must not contain control characters' })
+  .transform((text) => text.trim());
+
+const listQuery = z.object(
+  Object.fromEntries(FILTER_NAMES.map((name) => [name, value.optional()])) as Record<
+    FilterName,
+    z.ZodOptional<typeof value>
+  >,
+);
+
+const searchQuery = z.object({ q: value.optional() });
+
+const updateQuery = z.object({ workflow_name: value.optional() });
+
+const page = z
+  .string()
+  .regex(new RegExp(`^\\d{1,${MAX_PAGE_DIGITS}}$`), { error: 'must be a whole number from 0' })
+  .transform(Number);
+
+/** The filter a list-like request asks for (the first given, in FILTER_NAMES order), if any. */
+export function parseFilter(query: unknown): Filter | undefined {
+  const parsed = parse(listQuery, query);
+  for (const name of FILTER_NAMES) {
+    const given = parsed[name];
+    if (given !== undefined && given !== '') return { name, value: given };
+  }
+  return undefined;
+}
+
+export function parseSearch(query: unknown): string {
+  return parse(searchQuery, query).q ?? '';
+}
+
+export function parseUpdateTarget(query: unknown): string | undefined {
+  const name = parse(updateQuery, query).workflow_name;
+  return name === '' ? undefined : name;
+}
+
+export function parsePage(text: string): number {
+  const result = page.safeParse(text);
+  if (!result.success) throw new BadRequestError('the page number must be a whole number from 0');
+  return result.data;
+}
+
+/** A document id the website may read: not a design or system document, not absurd. */
+export function isReadableWorkflowName(name: string): boolean {
+  return (
+    name !== '' &&
+    name.length <= MAX_VALUE_LENGTH &&
+    !name.startsWith('_') &&
+    !hasControlCharacters(name)
+  );
+}
+
+/** NUL, newlines and the other C0 controls, and DEL: never part of a name CMS uses. */
+function hasControlCharacters(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+function parse<T>(schema: z.ZodType<T>, query: unknown): T {
+  rejectArrayKeys(query);
+  const result = schema.safeParse(query ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue?.path.length ? `query parameter ${String(issue.path[0])}` : 'the query';
+  throw new BadRequestError(`${where} ${issue?.message ?? 'is not valid'}`);
+}
+
+/** `?prepid[]=a` is an array in some frameworks' syntax; say so rather than ignore it. */
+function rejectArrayKeys(query: unknown): void {
+  if (typeof query !== 'object' || query === null) return;
+  for (const key of Object.keys(query)) {
+    if (key.includes('[') || key.includes(']')) {
+      throw new BadRequestError(
+        'query parameters cannot be arrays or objects; give each one once, as plain text',
+      );
+    }
+  }
+}

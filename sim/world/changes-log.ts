@@ -1,0 +1,105 @@
+/**
+ * The update sequence of `reqmgr_workload_cache` (UPSTREAM §3): every document change
+ * gets the next sequence number; `_changes` shows each document once, at its latest
+ * change. Sequences are opaque strings `"<N>-<opaque>"` like CouchDB 2.x/3.x.
+ */
+import { hexOf } from '../prng.js';
+
+/** A document reference: a workflow index (≥ 0) or an extra document (< 0). */
+export type DocRef = number;
+
+export type SinceValue = { seq: number } | 'malformed';
+
+const OPAQUE_PREFIX = 'g1AAAA';
+const PAGE_SIZE = 4096;
+
+export class ChangesLog {
+  private refs = new Int32Array(1024);
+  private count = 0;
+  /** Latest sequence per workflow index, in pages so the log can grow without copying. */
+  private readonly latestOfWorkflow: Uint32Array[] = [];
+  private latestOfExtra = new Map<DocRef, number>();
+
+  /** `epoch` names this database incarnation: sequences from another one rewind to 0. */
+  constructor(private readonly epoch: string) {}
+
+  get currentSeq(): number {
+    return this.count;
+  }
+
+  record(ref: DocRef): number {
+    if (this.count === this.refs.length) {
+      const bigger = new Int32Array(this.refs.length * 2);
+      bigger.set(this.refs);
+      this.refs = bigger;
+    }
+    this.refs[this.count] = ref;
+    this.count++;
+    this.setLatest(ref, this.count);
+    return this.count;
+  }
+
+  latestSeq(ref: DocRef): number {
+    if (ref < 0) return this.latestOfExtra.get(ref) ?? 0;
+    return this.latestOfWorkflow[Math.floor(ref / PAGE_SIZE)]?.[ref % PAGE_SIZE] ?? 0;
+  }
+
+  /** Rows after `since`: each document once, at its latest change, in sequence order. */
+  since(
+    since: number,
+    limit: number,
+  ): { rows: Array<{ seq: number; ref: DocRef }>; lastSeq: number; pending: number } {
+    const rows: Array<{ seq: number; ref: DocRef }> = [];
+    let pending = 0;
+    let lastSeq = since;
+    for (let seq = since + 1; seq <= this.count; seq++) {
+      const ref = this.refs[seq - 1] as DocRef;
+      if (this.latestSeq(ref) !== seq) continue;
+      if (rows.length < limit) {
+        rows.push({ seq, ref });
+        if (rows.length === limit) lastSeq = seq;
+      } else {
+        pending++;
+      }
+    }
+    if (rows.length < limit) lastSeq = this.count;
+    return { rows, lastSeq, pending };
+  }
+
+  encode(seq: number): string {
+    const payload = `${seq}:${this.epoch}:${hexOf(8, this.epoch, seq)}`;
+    return `${seq}-${OPAQUE_PREFIX}${Buffer.from(payload).toString('base64url')}`;
+  }
+
+  /**
+   * Parses `since` like CouchDB: optional quotes and `N-` prefix are stripped, only the
+   * opaque part counts; `0` and `now` are accepted; anything undecodable is malformed.
+   */
+  decode(raw: string): SinceValue {
+    const match = /^"?([0-9]+-)?(.*?)"?$/.exec(raw);
+    const opaque = match?.[2] ?? '';
+    if (opaque === '0' && match?.[1] === undefined) return { seq: 0 };
+    if (opaque === 'now') return { seq: this.count };
+    if (!opaque.startsWith(OPAQUE_PREFIX)) return 'malformed';
+    const payload = Buffer.from(opaque.slice(OPAQUE_PREFIX.length), 'base64url').toString('utf8');
+    const parts = /^(\d+):([0-9a-f]+):([0-9a-f]{8})$/.exec(payload);
+    if (parts === null) return 'malformed';
+    const seq = Number(parts[1]);
+    const epoch = parts[2] as string;
+    if (hexOf(8, epoch, seq) !== parts[3]) return 'malformed';
+    // A sequence of another incarnation (shards replaced): CouchDB rewinds, so do we.
+    if (epoch !== this.epoch) return { seq: 0 };
+    return { seq: Math.min(seq, this.count) };
+  }
+
+  private setLatest(ref: DocRef, seq: number): void {
+    if (ref < 0) {
+      this.latestOfExtra.set(ref, seq);
+      return;
+    }
+    const page = Math.floor(ref / PAGE_SIZE);
+    while (this.latestOfWorkflow.length <= page)
+      this.latestOfWorkflow.push(new Uint32Array(PAGE_SIZE));
+    (this.latestOfWorkflow[page] as Uint32Array)[ref % PAGE_SIZE] = seq;
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * The upstream clients of Stats2: ReqMgr2, WMStats, DBS, CERN SSO and the PdmV services.
+ * `createUpstream` composes them from the configuration; `createUpdaterUpstream` and
+ * `createCallbackNotifier` present them as the update run's ports.
+ */
+export { createUpstream, type Upstream, type UpstreamOptions } from './create.js';
+export {
+  DATASETS_PER_POST,
+  DbsClient,
+  type DatasetAccess,
+  type DbsFileRow,
+  type FileSummary,
+} from './dbs.js';
+export {
+  MalformedSinceError,
+  UpstreamError,
+  UpstreamNotFoundError,
+  type UpstreamErrorCode,
+} from './errors.js';
+export {
+  PdmvNotifier,
+  type CallbackRoute,
+  type CallbackTarget,
+  type NotifiableWorkflow,
+  type NotifyResult,
+} from './pdmv.js';
+export { ReqMgrClient, type ChangeRow, type ChangesPage, type ReqMgrDocument } from './reqmgr.js';
+export { WmStatsClient } from './wmstats.js';
+export type { RetryPolicy } from './http.js';
+export { createCallbackNotifier, createUpdaterUpstream } from './updater-port.js';

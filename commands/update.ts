@@ -55,7 +55,9 @@ export async function runUpdateCommand(
     } else {
       let lock;
       try {
-        lock = await acquireRunLock(db.server, config.couch.settingsDb);
+        lock = await acquireRunLock(db.server, config.couch.settingsDb, {
+          ttlMs: config.updater.lockTtlSeconds * 1000,
+        });
       } catch (err) {
         if (err instanceof RunLockedError) {
           console.error(err.message);
@@ -64,7 +66,12 @@ export async function runUpdateCommand(
         throw err;
       }
       try {
-        summary = await runUpdate(deps, { triggers, onProgress: progress.update });
+        summary = await runUpdate(deps, {
+          triggers,
+          onProgress: progress.update,
+          pageSize: config.updater.pageSize,
+          batchSize: config.updater.batchSize,
+        });
       } finally {
         await lock.release();
       }

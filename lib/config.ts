@@ -74,7 +74,17 @@ export interface Config {
   web: WebConfig;
   schedule: ScheduleConfig;
   demo: DemoConfig;
+  updater: UpdaterConfig;
   logLevel: string;
+}
+
+export interface UpdaterConfig {
+  /** `_changes` rows per page; the feed position is saved after each page. */
+  pageSize: number;
+  /** Workflows handled together (one DBS datasetlist round, one bulk write). */
+  batchSize: number;
+  /** A lock left by a killed run expires after this many seconds. */
+  lockTtlSeconds: number;
 }
 
 /** `--action demo`: the simulated world it runs on and how fast its time goes. */
@@ -163,6 +173,11 @@ export function loadConfig(env: Env = process.env): Config {
       active: nonNegativeInt(env, 'DEMO_ACTIVE', 200),
       tickSeconds: positiveInt(env, 'DEMO_TICK_S', 10),
       simulatedSecondsPerTick: positiveInt(env, 'DEMO_SIMULATED_S_PER_TICK', 3600),
+    },
+    updater: {
+      pageSize: positiveInt(env, 'UPDATE_PAGE_SIZE', 1000),
+      batchSize: positiveInt(env, 'UPDATE_BATCH_SIZE', 500),
+      lockTtlSeconds: positiveInt(env, 'UPDATE_LOCK_TTL_S', 600),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };

@@ -46,7 +46,7 @@ describe('systemd units', function () {
     expect(Object.keys(units).sort()).to.deep.equal(UNITS);
     for (const [name, text] of Object.entries(units)) expect(text, name).not.to.match(/@[A-Z_]+@/);
     expect(units['stats2-web.service']).to.include(
-      `ExecStart=${process.execPath} ${BUILD}/main.js`,
+      `ExecStart=${process.execPath} --max-old-space-size=384 ${BUILD}/main.js`,
     );
     expect(units['stats2-web.service']).to.include(`ReadWritePaths=${dir}/data`);
     expect(units['stats2-update.service']).to.include(

@@ -21,6 +21,7 @@ interface Arguments {
   fromSettingsDb?: string;
   updateCron?: string;
   compactCron?: string;
+  limit?: number;
   triggerProd?: boolean;
   triggerDev?: boolean;
 }
@@ -92,6 +93,17 @@ const ACTIONS: Record<string, Action> = {
         settingsDb: args.fromSettingsDb ?? 'settings',
       }),
   },
+  verify: {
+    describe:
+      'compare the stored workflows (or one: --name) with what ReqMgr2, DBS and WMStats say now',
+    needsName: 'optional',
+    options: { takes: ['limit'] },
+    run: async (context, args) =>
+      (await import('./commands/verify.js')).runVerify(context, {
+        name: args.name,
+        limit: args.limit,
+      }),
+  },
   check: {
     describe:
       'preflight: configuration, CouchDB, databases, design documents, certificates, upstream',
@@ -127,6 +139,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('from-settings-db', {
       type: 'string',
       describe: 'import: its settings database [default: settings]',
+    })
+    .option('limit', {
+      type: 'number',
+      describe: 'verify: check only the first N stored workflows (by RequestName)',
     })
     .option('trigger-prod', {
       type: 'boolean',

@@ -4,6 +4,7 @@
  * the failed list and retried next run) or the run is incomplete, 3 another run holds
  * the lock.
  */
+import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../lib/errors.js';
 import type { Config } from '../lib/config.js';
 import { acquireRunLock, RunLockedError } from '../updater/run-lock.js';
@@ -26,9 +27,11 @@ export interface UpdateArguments {
 export const EXIT_LOCKED = 3;
 
 export async function runUpdateCommand(
-  { config, logger }: CommandContext,
+  { config, logger: commandLogger }: CommandContext,
   args: UpdateArguments,
 ): Promise<number> {
+  // Every log line of this run, the upstream clients' included, says which run it is.
+  const logger = commandLogger.child({ runId: randomBytes(4).toString('hex') });
   const triggers: CallbackTarget[] = [
     ...(args.triggerProd ? ['prod' as const] : []),
     ...(args.triggerDev ? ['dev' as const] : []),
@@ -94,11 +97,7 @@ export function checkUpdateConfig(config: Config, triggers: readonly CallbackTar
       'update writes to CouchDB and needs an admin: put the credentials in COUCHDB_URL (http://user:password@host:5984) or set STATS_DB_AUTH_HEADER',
     );
   }
-  if (!config.upstream.certFile || !config.upstream.keyFile) {
-    throw new ConfigError(
-      'update talks to cmsweb with a grid certificate: set USERCRT and USERKEY (or X509_USER_CERT and X509_USER_KEY, or X509_USER_PROXY) to its PEM files',
-    );
-  }
+  checkUpstreamCertificate(config, 'update');
   if (triggers.length === 0) return;
   const missing = [
     config.callbacks.clientId ? undefined : 'CALLBACK_CLIENT_ID',
@@ -113,6 +112,15 @@ export function checkUpdateConfig(config: Config, triggers: readonly CallbackTar
   if (missing.length > 0) {
     throw new ConfigError(
       `--trigger-prod/--trigger-dev notify the PdmV services with CERN SSO tokens: set ${missing.join(', ')}`,
+    );
+  }
+}
+
+/** `action` talks to cmsweb: says which variables to set when the grid certificate is not configured. */
+export function checkUpstreamCertificate(config: Config, action: string): void {
+  if (!config.upstream.certFile || !config.upstream.keyFile) {
+    throw new ConfigError(
+      `${action} talks to cmsweb with a grid certificate: set USERCRT and USERKEY (or X509_USER_CERT and X509_USER_KEY, or X509_USER_PROXY) to its PEM files`,
     );
   }
 }

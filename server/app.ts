@@ -10,7 +10,7 @@ import type { SettingsRepository } from '../couch/settings.js';
 import type { WorkflowRepository } from '../couch/workflows.js';
 import type { Logger } from '../lib/logger.js';
 import { errorBoundary, notFound } from './error-boundary.js';
-import { LastUpdateClock } from './last-update.js';
+import { UpdateRunsReader, type UpdateRuns } from './last-update.js';
 import { createMetrics } from './metrics.js';
 import { WorkflowBlocks } from './pages/block-cache.js';
 import type { PageContext } from './pages/context.js';
@@ -46,7 +46,7 @@ export interface ServerTuning {
   maxIndexLagMs?: number;
   /** Names the cache of view answers may hold (default 2,000,000). */
   cachedViewNames?: number;
-  /** How often the time of the last update run is read again (default 10 s). */
+  /** How often the settings' record of update runs is read again (default 10 s). */
   lastUpdateMaxAgeMs?: number;
   /** Memory for rendered workflow blocks of recently shown workflows (default 32 MB). */
   blockCacheBytes?: number;
@@ -80,13 +80,14 @@ export function createServer(deps: ServerDependencies): Express {
     updateWorkflow: deps.updateWorkflow,
     rateLimit: tuning.updateRateLimit,
   });
-  const lastUpdate = new LastUpdateClock(deps.settings, logger, tuning.lastUpdateMaxAgeMs);
-  const metrics = createMetrics(index);
+  const updateRuns = new UpdateRunsReader(deps.settings, logger, tuning.lastUpdateMaxAgeMs);
+  const metrics = createMetrics(index, updateRuns);
   const blocks = new WorkflowBlocks(prefix, tuning.blockCacheBytes ?? 32_000_000);
-  const context = (lastUpdateRun: number | undefined, search?: string): PageContext => ({
+  const context = (runs: UpdateRuns, search?: string): PageContext => ({
     prefix,
     totalWorkflows: index.size,
-    lastUpdateRun,
+    lastUpdateRun: runs.lastUpdate,
+    lastRun: runs.lastRun,
     search,
   });
 
@@ -131,10 +132,10 @@ export function createServer(deps: ServerDependencies): Express {
       queries,
       documents,
       blocks,
-      pageContext: async (search) => context(await lastUpdate.lastUpdate(), search),
+      pageContext: async (search) => context(await updateRuns.current(), search),
     }),
   );
   app.use(notFound(prefix));
-  app.use(errorBoundary({ logger, pageContext: () => context(lastUpdate.known) }));
+  app.use(errorBoundary({ logger, pageContext: () => context(updateRuns.known) }));
   return app;
 }

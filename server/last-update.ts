@@ -1,14 +1,32 @@
 /**
- * When the last update run started (`last_dbs_update_date` of the settings document),
- * for the page header. Read at most every `maxAgeMs`; a visitor never waits for it
- * except on the very first page, and a failed read keeps the last known value.
+ * The update runs as the settings document records them, for the page header and
+ * `/metrics`: when the last complete run started (`last_dbs_update_date`) and the summary
+ * of the last run (`last_run`). Read at most every `maxAgeMs`; a visitor never waits for
+ * it except on the very first page, and a failed read keeps the last known values.
  */
 import type { SettingsRepository } from '../couch/settings.js';
 import type { Logger } from '../lib/logger.js';
-import { asNumber } from './sanitize.js';
+import { asNumber, isRecord } from './sanitize.js';
 
-export class LastUpdateClock {
-  private value: number | undefined;
+/** What the website shows of the last run's summary (updater/run.ts `RunSummary`). */
+export interface LastRun {
+  /** Unix seconds. */
+  finishedAt: number;
+  durationSeconds: number;
+  changed: number;
+  failed: number;
+  historyEntriesAdded: number;
+  complete: boolean;
+}
+
+export interface UpdateRuns {
+  /** Unix seconds of the start of the last complete update run. */
+  lastUpdate: number | undefined;
+  lastRun: LastRun | undefined;
+}
+
+export class UpdateRunsReader {
+  private value: UpdateRuns = { lastUpdate: undefined, lastRun: undefined };
   private readAt = 0;
   private reading: Promise<void> | undefined;
 
@@ -18,13 +36,13 @@ export class LastUpdateClock {
     private readonly maxAgeMs = 10_000,
   ) {}
 
-  /** The last value read, without reading (for pages that must not wait). */
-  get known(): number | undefined {
+  /** The values last read, without reading (for pages that must not wait). */
+  get known(): UpdateRuns {
     return this.value;
   }
 
-  /** Unix seconds of the last update run, or undefined when there has been none (or it cannot be read). */
-  async lastUpdate(): Promise<number | undefined> {
+  /** The values, read again when older than `maxAgeMs` (waiting only for the very first read). */
+  async current(): Promise<UpdateRuns> {
     if (Date.now() - this.readAt > this.maxAgeMs) {
       this.reading ??= this.read().finally(() => (this.reading = undefined));
       if (this.readAt === 0) await this.reading;
@@ -34,11 +52,43 @@ export class LastUpdateClock {
 
   private async read(): Promise<void> {
     try {
-      const seconds = asNumber((await this.settings.get()).last_dbs_update_date);
-      this.value = seconds !== undefined && seconds > 0 ? seconds : undefined;
+      const settings = await this.settings.get();
+      const seconds = asNumber(settings.last_dbs_update_date);
+      this.value = {
+        lastUpdate: seconds !== undefined && seconds > 0 ? seconds : undefined,
+        lastRun: lastRunOf(settings.last_run),
+      };
     } catch (err) {
-      this.logger.warn({ err }, 'reading the time of the last update run failed');
+      this.logger.warn({ err }, 'reading the update runs from the settings failed');
     }
     this.readAt = Date.now();
   }
+}
+
+/** The stored `last_run`, or undefined when there is none or it is not a run summary. */
+export function lastRunOf(value: unknown): LastRun | undefined {
+  if (!isRecord(value)) return undefined;
+  const startedAt = asNumber(value.startedAt);
+  const finishedAt = asNumber(value.finishedAt);
+  const changed = asNumber(value.changed);
+  const historyEntriesAdded = asNumber(value.historyEntriesAdded);
+  const failed = Array.isArray(value.failed) ? value.failed.length : undefined;
+  if (
+    startedAt === undefined ||
+    finishedAt === undefined ||
+    changed === undefined ||
+    historyEntriesAdded === undefined ||
+    failed === undefined ||
+    typeof value.complete !== 'boolean'
+  ) {
+    return undefined;
+  }
+  return {
+    finishedAt,
+    durationSeconds: Math.max(0, finishedAt - startedAt),
+    changed,
+    failed,
+    historyEntriesAdded,
+    complete: value.complete,
+  };
 }

@@ -1,10 +1,12 @@
 /**
  * Prometheus metrics of the website (`/metrics`): requests and their durations by
- * route, and the workflow index's size, readiness and lag behind the database.
+ * route, the workflow index's size, readiness and lag behind the database, and the
+ * summary of the last update run as the settings record it.
  * Each server has its own registry, so several can run in one process (tests).
  */
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { LastRun, UpdateRunsReader } from './last-update.js';
 import type { WorkflowIndex } from './workflow-index.js';
 
 export interface WebsiteMetrics {
@@ -13,7 +15,37 @@ export interface WebsiteMetrics {
   observe(req: Request, res: Response, next: NextFunction): void;
 }
 
-export function createMetrics(index: WorkflowIndex): WebsiteMetrics {
+/** The last run's gauges: name, help, value. All are 0 until a run has been recorded. */
+const LAST_RUN_GAUGES: ReadonlyArray<[string, string, (run: LastRun) => number]> = [
+  [
+    'stats2_last_run_timestamp_seconds',
+    'Unix time the last update run finished',
+    (run) => run.finishedAt,
+  ],
+  [
+    'stats2_last_run_duration_seconds',
+    'How long the last update run took',
+    (run) => run.durationSeconds,
+  ],
+  ['stats2_last_run_changed', 'Workflow documents the last update run wrote', (run) => run.changed],
+  [
+    'stats2_last_run_failed',
+    'Workflows on the failed list after the last update run',
+    (run) => run.failed,
+  ],
+  [
+    'stats2_last_run_history_entries_added',
+    'History entries the last update run added',
+    (run) => run.historyEntriesAdded,
+  ],
+  [
+    'stats2_last_run_complete',
+    '1 when the last update run completed every run-level step',
+    (run) => (run.complete ? 1 : 0),
+  ],
+];
+
+export function createMetrics(index: WorkflowIndex, updateRuns: UpdateRunsReader): WebsiteMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -54,6 +86,17 @@ export function createMetrics(index: WorkflowIndex): WebsiteMetrics {
       if (lagMs !== undefined) this.set(lagMs / 1000);
     },
   });
+  for (const [name, help, valueOf] of LAST_RUN_GAUGES) {
+    new Gauge({
+      name,
+      help: `${help} (0 until a run has been recorded)`,
+      registers: [registry],
+      async collect() {
+        const { lastRun } = await updateRuns.current();
+        this.set(lastRun === undefined ? 0 : valueOf(lastRun));
+      },
+    });
+  }
 
   return {
     registry,

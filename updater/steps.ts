@@ -111,7 +111,8 @@ export async function updateDocuments(
 type FetchOutcome =
   { kind: 'ok'; doc: ReqMgrDocument } | { kind: 'gone' } | { kind: 'failed'; reason: string };
 
-async function fetchRequest(upstream: UpdaterUpstream, name: string): Promise<FetchOutcome> {
+/** The ReqMgr2 document of `name`, parsed; `gone` when ReqMgr2 has none. */
+export async function fetchRequest(upstream: UpdaterUpstream, name: string): Promise<FetchOutcome> {
   let raw: unknown;
   try {
     raw = await upstream.request(name);

@@ -1,10 +1,14 @@
 /** What every page needs besides its own content. */
+import type { LastRun } from '../last-update.js';
+
 export interface PageContext {
   /** URL path prefix, e.g. "/stats" ("" at the root). */
   prefix: string;
   totalWorkflows: number;
   /** Unix seconds of the last update run, when known. */
   lastUpdateRun: number | undefined;
+  /** The summary of the last update run, when one is recorded. */
+  lastRun: LastRun | undefined;
   /** The text to show in the search box. */
   search?: string;
 }

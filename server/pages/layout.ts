@@ -1,6 +1,7 @@
 /** The frame of every page: header with totals, last update run and search box. */
-import { formatCount } from '../format.js';
-import { markup } from '../html.js';
+import { formatCount, formatDateTime, formatElapsed } from '../format.js';
+import { markup, type SafeHtml } from '../html.js';
+import type { LastRun } from '../last-update.js';
 import type { PagePart } from './compiled-html.js';
 import type { PageContext } from './context.js';
 import { timeAgo } from './parts.js';
@@ -24,7 +25,7 @@ export function layout(context: PageContext, title: string, main: readonly PageP
 <dl class="totals">
 <div><dt>Workflows</dt><dd>${formatCount(context.totalWorkflows)}</dd></div>
 <div><dt>Last update run</dt><dd>${lastUpdateRun}</dd></div>
-</dl>
+${context.lastRun && lastRunTotal(context.lastRun)}</dl>
 <form class="search" action="${prefix}/search" method="get" role="search">
 <input type="search" name="q" value="${context.search ?? ''}" placeholder="PrepID, dataset, campaign, type, processing string, request or workflow" aria-label="Search" maxlength="500">
 <button type="submit">Search</button>
@@ -40,4 +41,16 @@ export function layout(context: PageContext, title: string, main: readonly PageP
 </html>
 `;
   return [start, ...main, end];
+}
+
+/** "2,000 changed, 3 failed, 41s" (", incomplete" when a run-level step failed). */
+function lastRunTotal(run: LastRun): SafeHtml {
+  const outcome = [
+    `${formatCount(run.changed)} changed`,
+    `${formatCount(run.failed)} failed`,
+    formatElapsed(run.durationSeconds),
+    ...(run.complete ? [] : ['incomplete']),
+  ].join(', ');
+  return markup`<div><dt>Last run</dt><dd title="finished ${formatDateTime(run.finishedAt)}">${outcome}</dd></div>
+`;
 }

@@ -15,6 +15,8 @@ import { setUpTestDatabases } from '../support/couch.js';
 export interface TestWebsite extends RunningWebsite {
   /** Admin access to the website's requests database (to write fixtures). */
   workflows: WorkflowRepository;
+  /** Admin access to the website's settings database. */
+  settings: SettingsRepository;
   prefix: string;
   get(path: string, init?: RequestInit): Promise<Response>;
 }
@@ -37,9 +39,10 @@ export async function startTestWebsite(
   for (const outcome of await workflows.writeMany(docs)) {
     expect(outcome.ok, `writing fixture ${outcome.id}`).to.equal(true);
   }
+  const settings = new SettingsRepository(couch.server, names.settings);
   if (options.lastUpdateRun !== undefined) {
     const lastUpdateRun = options.lastUpdateRun;
-    await new SettingsRepository(couch.server, names.settings).update((s) => ({
+    await settings.update((s) => ({
       ...s,
       last_dbs_update_date: lastUpdateRun,
     }));
@@ -61,6 +64,7 @@ export async function startTestWebsite(
   return {
     ...website,
     workflows,
+    settings,
     prefix,
     get: (path, init) => fetch(`${website.origin}${path}`, { redirect: 'manual', ...init }),
   };

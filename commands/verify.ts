@@ -1,0 +1,90 @@
+/**
+ * `--action verify [--name NAME] [--limit N]`: the parity check of the stored workflows
+ * against what ReqMgr2, DBS and WMStats say now. Prints one line per workflow with a
+ * problem, then a count. Exit status: 0 all match, 1 any mismatch or anything that could
+ * not be verified, 2 a usage or configuration error.
+ */
+import type { WorkflowVerdict } from '../updater/verify.js';
+import type { VerifySummary } from '../updater/verify-run.js';
+import { openDatabases, type CommandContext } from './context.js';
+import { checkUpstreamCertificate } from './update.js';
+
+export interface VerifyArguments {
+  name?: string;
+  limit?: number;
+}
+
+export async function runVerify(
+  { config, logger }: CommandContext,
+  args: VerifyArguments,
+): Promise<number> {
+  const usageProblem = checkVerifyArguments(args);
+  if (usageProblem) {
+    console.error(`${usageProblem}\nRun "node cli.js --help" for the actions and options.`);
+    return 2;
+  }
+  checkUpstreamCertificate(config, 'verify');
+
+  const [{ createUpdaterUpstream }, { verifyWorkflows }] = await Promise.all([
+    import('../updater/upstream/index.js'),
+    import('../updater/verify-run.js'),
+  ]);
+  const db = await openDatabases(config);
+  const upstream = createUpdaterUpstream(config.upstream, logger);
+  try {
+    const summary = await verifyWorkflows(
+      { workflows: db.workflows, upstream },
+      {
+        name: args.name,
+        limit: args.limit,
+        onVerdict: (verdict) => {
+          for (const line of verdictLines(verdict)) console.log(line);
+        },
+      },
+    );
+    if (args.limit !== undefined) {
+      console.log('with --limit, active workflows not stored here were not looked for');
+    }
+    for (const line of summaryLines(summary)) console.log(line);
+    return summary.matched === summary.verified && summary.activeListFailure === undefined ? 0 : 1;
+  } finally {
+    await upstream.close();
+    await db.close();
+  }
+}
+
+function checkVerifyArguments(args: VerifyArguments): string | undefined {
+  if (args.limit === undefined) return undefined;
+  if (args.name !== undefined) return '--limit does not go with --name';
+  if (!Number.isInteger(args.limit) || args.limit < 1)
+    return `--limit needs a whole number of workflows, 1 or more, e.g. --limit 1000`;
+  return undefined;
+}
+
+/** `mismatch NAME: …` with every problem, and `could not verify NAME: …`. */
+function verdictLines(verdict: WorkflowVerdict): string[] {
+  const lines: string[] = [];
+  if (verdict.problems.length > 0)
+    lines.push(`mismatch ${verdict.name}: ${verdict.problems.join('; ')}`);
+  if (verdict.unverified !== undefined)
+    lines.push(`could not verify ${verdict.name}: ${verdict.unverified}`);
+  return lines;
+}
+
+function summaryLines(summary: VerifySummary): string[] {
+  const lines: string[] = [];
+  if (summary.activeListFailure !== undefined) {
+    lines.push(
+      `could not verify the history of active workflows: WMStats failed: ${summary.activeListFailure}`,
+    );
+  }
+  const counts = [
+    `${summary.matched} match`,
+    `${summary.mismatched} ${summary.mismatched === 1 ? 'mismatch' : 'mismatches'}`,
+    `${summary.unverified} could not be verified`,
+  ];
+  lines.push(
+    `${summary.verified} ${summary.verified === 1 ? 'workflow' : 'workflows'} verified: ${counts.join(', ')}`,
+  );
+  return lines;
+}

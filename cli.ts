@@ -207,7 +207,10 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`configuration error: ${(err as Error).message}`);
     return 2;
   }
-  const logger = createLogger({ level: config.logLevel, name: args.action });
+  // On a terminal a person reads progress and a summary; the log then shows only what needs
+  // attention, unless LOG_LEVEL asks for more. Elsewhere (systemd, CI) the JSON log is the output.
+  const level = process.env.LOG_LEVEL || !process.stdout.isTTY ? config.logLevel : 'warn';
+  const logger = createLogger({ level, name: args.action });
   try {
     return await action.run({ config, logger, env: process.env }, args);
   } catch (err) {

@@ -220,7 +220,11 @@ class UpdateRun {
       await this.process(changed, deleted, 'changes');
       await this.checkpoint({ last_reqmgr_sequence: page.last_seq });
       done += page.results.length;
-      this.options.onProgress?.({ phase: 'changes', done });
+      this.options.onProgress?.({
+        phase: 'changes',
+        done,
+        ...(page.pending === undefined ? {} : { total: done + page.pending }),
+      });
       const more =
         page.pending !== undefined ? page.pending > 0 : page.results.length >= this.pageSize;
       if (!more || page.results.length === 0) return;
@@ -258,11 +262,14 @@ class UpdateRun {
 
       const survivors = batch.filter((name) => !documents.removed.includes(name));
       await this.recalculate(await withSiblings(survivors, this.deps.workflows), false);
-      this.options.onProgress?.({
-        phase,
-        done: Math.min(i + this.batchSize, changed.length),
-        total: changed.length,
-      });
+      // The feed reports its own progress per page (with the total it announces).
+      if (phase !== 'changes') {
+        this.options.onProgress?.({
+          phase,
+          done: Math.min(i + this.batchSize, changed.length),
+          total: changed.length,
+        });
+      }
     }
   }
 

@@ -17,7 +17,7 @@ export type WriteOutcome =
   { id: string; ok: true; rev: string } | { id: string; ok: false; error: string; reason: string };
 
 export interface UpsertOptions {
-  /** Read-modify-write rounds before a conflict is reported (default 3). */
+  /** Read-modify-write rounds before a conflict is reported (default 10). */
   attempts?: number;
   /** Awaited before each write with the ids about to be written (e.g. to record intent first). */
   beforeWrite?: (ids: string[]) => Promise<void>;
@@ -105,17 +105,21 @@ export class DocumentStore<T extends StoredDoc> {
    * Read-modify-write for many documents: `update` gets the current document (or
    * undefined) and returns the new one, or undefined for "leave it as it is". Documents
    * that hit a conflict are read again and updated again, up to `attempts` times.
+   * Returns the outcomes of the documents written (or that failed), none for those left as they are.
    */
   async upsertMany(
     ids: readonly string[],
     update: (id: string, current: T | undefined) => T | undefined,
     options: UpsertOptions = {},
   ): Promise<WriteOutcome[]> {
-    const attempts = options.attempts ?? 3;
+    const attempts = options.attempts ?? 10;
     const settled = new Map<string, WriteOutcome>();
     let pending = unique(ids);
     for (let attempt = 1; attempt <= attempts && pending.length > 0; attempt++) {
       const current = await this.getMany(pending);
+      // A retry may find the change already there (another writer made it): then the
+      // earlier conflict is no outcome at all.
+      for (const id of pending) settled.delete(id);
       const docs: T[] = [];
       for (const id of pending) {
         const existing = current.get(id);

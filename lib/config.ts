@@ -176,7 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     updater: {
       pageSize: positiveInt(env, 'UPDATE_PAGE_SIZE', 1000),
-      batchSize: positiveInt(env, 'UPDATE_BATCH_SIZE', 500),
+      batchSize: positiveInt(env, 'UPDATE_BATCH_SIZE', 100),
       lockTtlSeconds: positiveInt(env, 'UPDATE_LOCK_TTL_S', 600),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),

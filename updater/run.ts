@@ -84,6 +84,7 @@ export function isMalformedSince(err: unknown): boolean {
 }
 
 const DBS_MODIFIED_SLACK_S = 300;
+const BATCHES_AT_ONCE = 4;
 
 export async function runUpdate(
   deps: UpdateDependencies,
@@ -110,13 +111,16 @@ class UpdateRun {
   private readonly pageSize: number;
   private readonly batchSize: number;
   private readonly triggers: readonly CallbackTarget[];
-  private readonly ctx: StepContext;
+  private ctx: StepContext;
+  private settingsWrites: Promise<void> = Promise.resolve();
   private readonly failed = new Map<string, string>();
   private readonly pendingCallbacks = new Set<string>();
   /** Names whose failed/pending state this run decided: checkpoints merge only these, so a
    * single-workflow update running beside this run keeps its own decisions. */
   private readonly touched = new Set<string>();
-  private readonly recalculated = new Set<string>();
+  /** Stored workflows step 3 must see this run (DBS-modified, WMStats-active) and has not yet:
+   * bounded by those lists, not by the length of the feed. */
+  private readonly stillToRecalculate = new Set<string>();
   private readonly summary: RunSummary;
 
   constructor(
@@ -125,7 +129,7 @@ class UpdateRun {
   ) {
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.pageSize = options.pageSize ?? 1000;
-    this.batchSize = options.batchSize ?? 500;
+    this.batchSize = options.batchSize ?? 100;
     this.triggers = options.triggers ?? [];
     if (this.triggers.length > 0 && !deps.notifier)
       throw new Error('callbacks asked for, but no notifier given');
@@ -161,11 +165,15 @@ class UpdateRun {
     for (const name of settings.failed_workflows) this.failed.set(name, 'failed in an earlier run');
     for (const name of pendingCallbacksOf(settings)) this.pendingCallbacks.add(name);
 
+    const dbsCovered = await this.timed('recalculate', () =>
+      this.collectActive(settings.last_dbs_update_date),
+    );
     await this.timed('failed', () => this.retryFailed([...this.failed.keys()]));
     await this.timed('changes', () => this.followChanges(settings.last_reqmgr_sequence));
-    const dbsCovered = await this.timed('recalculate', () =>
-      this.recalculateActive(settings.last_dbs_update_date),
-    );
+    await this.timed('recalculate', () => {
+      this.useFreshAnswers();
+      return this.recalculate([...this.stillToRecalculate].sort(), true);
+    });
     await this.checkpoint(dbsCovered ? { last_dbs_update_date: this.summary.startedAt } : {});
     await this.timed('callbacks', () => this.sendCallbacks());
 
@@ -232,12 +240,21 @@ class UpdateRun {
     }
   }
 
+  /**
+   * Upstream answers are kept per page of the feed (and for the final step 3), so memory
+   * stays bounded on a feed of any length.
+   */
+  private useFreshAnswers(): void {
+    this.ctx = { ...this.ctx, resolver: new LookupResolver(this.deps.upstream) };
+  }
+
   /** Steps 2 and 3 for a set of changed and deleted workflows. */
   private async process(
     changed: string[],
     deleted: string[],
     phase: RunProgress['phase'],
   ): Promise<void> {
+    this.useFreshAnswers();
     if (deleted.length > 0) {
       const outcomes = await this.deps.workflows.deleteMany(deleted);
       this.summary.deleted += outcomes.filter((o) => o.ok).length;
@@ -247,8 +264,8 @@ class UpdateRun {
         this.pendingCallbacks.delete(name);
       }
     }
-    for (let i = 0; i < changed.length; i += this.batchSize) {
-      const batch = changed.slice(i, i + this.batchSize);
+    let done = 0;
+    await inBatches(changed, this.batchSize, async (batch) => {
       const documents = await updateDocuments(batch, this.ctx);
       this.summary.changed += documents.written.length;
       this.summary.unchanged += documents.unchanged.length;
@@ -262,40 +279,35 @@ class UpdateRun {
 
       const survivors = batch.filter((name) => !documents.removed.includes(name));
       await this.recalculate(await withSiblings(survivors, this.deps.workflows), false);
+      done += batch.length;
       // The feed reports its own progress per page (with the total it announces).
-      if (phase !== 'changes') {
-        this.options.onProgress?.({
-          phase,
-          done: Math.min(i + this.batchSize, changed.length),
-          total: changed.length,
-        });
-      }
-    }
+      if (phase !== 'changes') this.options.onProgress?.({ phase, done, total: changed.length });
+    });
   }
 
   private async recalculate(names: readonly string[], reportProgress: boolean): Promise<void> {
-    const todo = names.filter((name) => !this.recalculated.has(name));
-    for (let i = 0; i < todo.length; i += this.batchSize) {
-      const batch = todo.slice(i, i + this.batchSize);
+    let done = 0;
+    await inBatches(names, this.batchSize, async (batch) => {
       const histories = await recalculateHistories(batch, this.ctx);
-      for (const name of batch) this.recalculated.add(name);
+      for (const name of batch) this.stillToRecalculate.delete(name);
       this.summary.recalculated += histories.recalculated;
       this.summary.historyEntriesAdded += histories.appended.length;
       // A history failure must be retried; a success does not clear an earlier document failure (§7).
       for (const [name, reason] of histories.failed) this.fail(name, reason);
       this.notifyLater(histories.appended);
+      done += batch.length;
       if (reportProgress)
-        this.options.onProgress?.({
-          phase: 'recalculate',
-          done: i + batch.length,
-          total: todo.length,
-        });
-    }
+        this.options.onProgress?.({ phase: 'recalculate', done, total: names.length });
+    });
   }
 
-  /** Step 3 for the workflows of datasets DBS changed and for those WMStats lists as active. */
-  private async recalculateActive(lastDbsUpdate: number): Promise<boolean> {
-    const names = new Set<string>();
+  /**
+   * Which stored workflows step 3 must recalculate besides the changed ones: those with a
+   * dataset DBS changed since the last run, and those WMStats lists as active. Asked
+   * first, so that the feed's work can cross them off as it recalculates them.
+   */
+  private async collectActive(lastDbsUpdate: number): Promise<boolean> {
+    const names = this.stillToRecalculate;
     let dbsCovered = true;
     try {
       const datasets = await this.deps.upstream.datasetsModifiedSince(
@@ -321,7 +333,6 @@ class UpdateRun {
         'WMStats list of active workflows failed; going on without it',
       );
     }
-    await this.recalculate([...names].sort(), true);
     return dbsCovered;
   }
 
@@ -381,15 +392,23 @@ class UpdateRun {
   }
 
   /** Saves the failed list and pending callbacks (and `extra`) after the work they describe is written. */
-  private async checkpoint(extra: Partial<Settings>): Promise<void> {
+  private checkpoint(extra: Partial<Settings>): Promise<void> {
     const merge = (stored: readonly string[], ours: Iterable<string>) =>
       [...new Set([...stored.filter((name) => !this.touched.has(name)), ...ours])].sort();
-    await this.deps.settings.update((current) => ({
-      ...current,
-      ...extra,
-      failed_workflows: merge(current.failed_workflows, this.failed.keys()),
-      pending_callbacks: merge(pendingCallbacksOf(current), this.pendingCallbacks),
-    }));
+    // One at a time: batches run side by side, and each write reflects all decided so far.
+    const saved = this.settingsWrites.then(() =>
+      this.deps.settings.update((current) => ({
+        ...current,
+        ...extra,
+        failed_workflows: merge(current.failed_workflows, this.failed.keys()),
+        pending_callbacks: merge(pendingCallbacksOf(current), this.pendingCallbacks),
+      })),
+    );
+    this.settingsWrites = saved.then(
+      () => undefined,
+      () => undefined,
+    );
+    return saved.then(() => undefined);
   }
 
   private async timed<T>(phase: string, work: () => Promise<T>): Promise<T> {
@@ -400,6 +419,28 @@ class UpdateRun {
       this.summary.durations[phase] = (this.summary.durations[phase] ?? 0) + (Date.now() - started);
     }
   }
+}
+
+/**
+ * Handles `items` in batches, several at once: while one batch waits for CouchDB another
+ * keeps the upstream connections busy. Batches are independent (writes re-apply their
+ * change on conflict, and a history entry seen twice is appended once), so the result
+ * does not depend on which finishes first.
+ */
+async function inBatches(
+  items: readonly string[],
+  size: number,
+  handle: (batch: string[]) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const batch = items.slice(next, next + size);
+      next += size;
+      await handle(batch);
+    }
+  };
+  await Promise.all(Array.from({ length: BATCHES_AT_ONCE }, worker));
 }
 
 /** The latest change of each workflow in a page (design documents ignored). */

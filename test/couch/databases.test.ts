@@ -175,6 +175,31 @@ describe('CouchDB databases after setup', function () {
     expect((await workflows.get('j_wf_240101_101010_10'))?.RequestPriority).to.equal(10);
   });
 
+  it('read-modify-write reports nothing when the retry finds its change already made', async () => {
+    class RacedRepository extends WorkflowRepository {
+      raced = false;
+      override async getMany(ids: readonly string[]): Promise<Map<string, StoredWorkflow>> {
+        const found = await super.getMany(ids);
+        const target = found.get('l_wf_240101_101010_12');
+        if (!this.raced && target) {
+          this.raced = true;
+          await super.writeMany([{ ...target, RequestPriority: 7 }]); // the same change, by someone else
+        }
+        return found;
+      }
+    }
+    await workflows.writeMany([wf('l_wf_240101_101010_12', { RequestPriority: 1 })]);
+    const raced = new RacedRepository(couch.server, names.requests);
+    const outcomes = await raced.upsertMany(['l_wf_240101_101010_12'], (_id, current) =>
+      current?.RequestPriority === 7
+        ? undefined
+        : { ...(current as StoredWorkflow), RequestPriority: 7 },
+    );
+    expect(raced.raced).to.equal(true);
+    expect(outcomes).to.deep.equal([]);
+    expect((await workflows.get('l_wf_240101_101010_12'))?.RequestPriority).to.equal(7);
+  });
+
   it('settings come with defaults and survive concurrent updates', async () => {
     const settings = new SettingsRepository(couch.server, names.settings);
     const initial = await settings.get();

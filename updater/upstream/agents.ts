@@ -84,6 +84,12 @@ export interface AgentOptions {
 
 export function createAgent(options: AgentOptions): Agent {
   const { cert, key, ca } = options.credentials;
+  // Built once: given cert/key/ca instead, every new connection builds its own context
+  // (~20 ms of CPU with the default roots, the event loop blocked meanwhile).
+  const secureContext = tls.createSecureContext({
+    ...(cert === undefined ? {} : { cert, key }),
+    ...(ca === undefined ? {} : { ca }),
+  });
   return new Agent({
     connections: options.connections,
     pipelining: 1,
@@ -93,8 +99,7 @@ export function createAgent(options: AgentOptions): Agent {
     connect: {
       rejectUnauthorized: true,
       timeout: CONNECT_TIMEOUT_MS,
-      ...(cert === undefined ? {} : { cert, key }),
-      ...(ca === undefined ? {} : { ca }),
+      secureContext,
     },
   });
 }

@@ -115,8 +115,9 @@ class UpdateRun {
   private settingsWrites: Promise<void> = Promise.resolve();
   private readonly failed = new Map<string, string>();
   private readonly pendingCallbacks = new Set<string>();
-  /** Names whose failed/pending state this run decided: checkpoints merge only these, so a
-   * single-workflow update running beside this run keeps its own decisions. */
+  /** Names this run took off the failed or pending lists: checkpoints drop only these from
+   * the stored lists, so a single-workflow update running beside this run keeps its own
+   * decisions. Only names that were on a list, so it stays small on any feed. */
   private readonly touched = new Set<string>();
   /** Stored workflows step 3 must see this run (DBS-modified, WMStats-active) and has not yet:
    * bounded by those lists, not by the length of the feed. */
@@ -185,6 +186,8 @@ class UpdateRun {
   }
 
   async executeOne(name: string): Promise<RunSummary> {
+    // Whatever the stored lists say of this workflow, this update decides it anew.
+    this.touched.add(name);
     await this.timed('changes', () => this.process([name], [], 'changes'));
     await this.checkpoint({});
     await this.timed('callbacks', () => this.sendCallbacks());
@@ -258,11 +261,7 @@ class UpdateRun {
     if (deleted.length > 0) {
       const outcomes = await this.deps.workflows.deleteMany(deleted);
       this.summary.deleted += outcomes.filter((o) => o.ok).length;
-      for (const name of deleted) {
-        this.touched.add(name);
-        this.failed.delete(name);
-        this.pendingCallbacks.delete(name);
-      }
+      for (const name of deleted) this.takeOff(name, { failed: true, pending: true });
     }
     let done = 0;
     await inBatches(changed, this.batchSize, async (batch) => {
@@ -270,10 +269,9 @@ class UpdateRun {
       this.summary.changed += documents.written.length;
       this.summary.unchanged += documents.unchanged.length;
       this.summary.deleted += documents.removed.length;
-      for (const name of batch) this.touched.add(name);
-      for (const name of [...documents.written, ...documents.unchanged, ...documents.removed])
-        this.failed.delete(name);
-      for (const name of documents.removed) this.pendingCallbacks.delete(name);
+      for (const name of [...documents.written, ...documents.unchanged])
+        this.takeOff(name, { failed: true });
+      for (const name of documents.removed) this.takeOff(name, { failed: true, pending: true });
       for (const [name, reason] of documents.failed) this.fail(name, reason);
       this.notifyLater(documents.written);
 
@@ -365,17 +363,18 @@ class UpdateRun {
         this.options.onProgress?.({ phase: 'callbacks', done: ++done, total: names.length });
       }),
     );
-    for (const name of names) this.touched.add(name);
-    this.pendingCallbacks.clear();
+    for (const name of names) this.takeOff(name, { pending: true });
     await this.checkpoint({});
+  }
+
+  private takeOff(name: string, lists: { failed?: boolean; pending?: boolean }): void {
+    if (lists.failed && this.failed.delete(name)) this.touched.add(name);
+    if (lists.pending && this.pendingCallbacks.delete(name)) this.touched.add(name);
   }
 
   private notifyLater(names: readonly string[]): void {
     if (this.triggers.length === 0) return;
-    for (const name of names) {
-      this.touched.add(name);
-      this.pendingCallbacks.add(name);
-    }
+    for (const name of names) this.pendingCallbacks.add(name);
   }
 
   private async recordPendingCallbacks(names: readonly string[]): Promise<void> {
@@ -386,7 +385,6 @@ class UpdateRun {
   }
 
   private fail(name: string, reason: string): void {
-    this.touched.add(name);
     this.failed.set(name, reason);
     this.deps.logger.warn({ workflow: name, reason }, 'workflow failed; it is retried next run');
   }

@@ -1,0 +1,57 @@
+/**
+ * How big each benchmark runs at each scale. `default` must finish within 10 minutes on
+ * a 2-core machine with the embedded CouchDB (pouchdb-server builds views at ~1,500
+ * documents/s per view); `large` is the size the issue names; `small` is a smoke run.
+ */
+export const SCALE_NAMES = ['small', 'default', 'large'] as const;
+export type ScaleName = (typeof SCALE_NAMES)[number];
+
+export interface Scale {
+  update: {
+    /** Workflows in the simulated world, every one of them active in WMStats. */
+    workflows: number;
+    latencyMs: number;
+    concurrencies: readonly number[];
+    /** Share of workflows the incremental run finds changed. */
+    changedShare: number;
+  };
+  website: {
+    /** Workflows written straight into CouchDB. */
+    workflows: number;
+    historyEntries: number;
+    connections: number;
+    durationSeconds: number;
+  };
+  memory: {
+    /** Rows of the ReqMgr2 `_changes` feed (one workflow each). */
+    feedRows: number;
+    /** Peak RSS target of the updater, in MB. */
+    targetMb: number;
+  };
+  deploy: {
+    workflows: number;
+    /** Concurrent readers querying the live views while the deploy runs. */
+    readers: number;
+  };
+}
+
+export const SCALES: Record<ScaleName, Scale> = {
+  small: {
+    update: { workflows: 100, latencyMs: 50, concurrencies: [1, 4, 16], changedShare: 0.05 },
+    website: { workflows: 2_000, historyEntries: 10, connections: 32, durationSeconds: 3 },
+    memory: { feedRows: 2_000, targetMb: 200 },
+    deploy: { workflows: 1_000, readers: 4 },
+  },
+  default: {
+    update: { workflows: 500, latencyMs: 50, concurrencies: [1, 4, 16], changedShare: 0.05 },
+    website: { workflows: 20_000, historyEntries: 10, connections: 32, durationSeconds: 10 },
+    memory: { feedRows: 10_000, targetMb: 200 },
+    deploy: { workflows: 5_000, readers: 4 },
+  },
+  large: {
+    update: { workflows: 20_000, latencyMs: 50, concurrencies: [1, 4, 16], changedShare: 0.05 },
+    website: { workflows: 200_000, historyEntries: 10, connections: 32, durationSeconds: 20 },
+    memory: { feedRows: 1_000_000, targetMb: 200 },
+    deploy: { workflows: 200_000, readers: 4 },
+  },
+};

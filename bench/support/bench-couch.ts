@@ -1,0 +1,74 @@
+/**
+ * The CouchDB a benchmark runs on: the server named by COUCHDB_URL (or DB_URL), else a
+ * fresh embedded pouchdb-server with its data on disk in a temporary folder. Each
+ * benchmark gets uniquely named databases, set up as `--action setup` leaves them, and
+ * `close()` drops them (and stops the embedded server, removing its folder).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ServerScope } from 'nano';
+import { connect, type CouchTarget } from '../../couch/connection.js';
+import { startEmbeddedCouch } from '../../couch/embedded.js';
+import { setupDatabases, type DatabaseNames } from '../../couch/setup.js';
+import { loadConfig } from '../../lib/config.js';
+
+export interface BenchCouch {
+  /** With admin credentials. */
+  admin: CouchTarget;
+  /** Without write credentials, as the website reads. */
+  reader: CouchTarget;
+  server: ServerScope;
+  embedded: boolean;
+  /** Fresh databases with the design documents deployed. */
+  createDatabases(label: string): Promise<DatabaseNames>;
+  /** What a child process needs in its environment to write to `names`. */
+  childEnv(names: DatabaseNames): Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function openBenchCouch(): Promise<BenchCouch> {
+  const config = loadConfig(process.env).couch;
+  if (config.url !== undefined) {
+    const admin = { url: config.url, authHeader: config.authHeader };
+    return benchCouch(admin, { url: config.readerUrl ?? config.url }, false, async () => {});
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'stats2-bench-couch-'));
+  const embedded = await startEmbeddedCouch({ dir, inMemory: false });
+  const admin = { url: embedded.url, authHeader: embedded.authHeader };
+  return benchCouch(admin, { url: embedded.url }, true, async () => {
+    await embedded.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+function benchCouch(admin: CouchTarget, reader: CouchTarget, embedded: boolean, stop: () => Promise<void>): BenchCouch {
+  const server = connect(admin);
+  const created: string[] = [];
+  return {
+    admin,
+    reader,
+    server,
+    embedded,
+    async createDatabases(label) {
+      const base = `bench_${label.toLowerCase().replace(/[^a-z0-9]/g, '')}_${randomBytes(3).toString('hex')}`;
+      const names = { requests: `${base}_requests`, settings: `${base}_settings` };
+      created.push(names.requests, names.settings);
+      await setupDatabases(server, names);
+      return names;
+    },
+    childEnv(names) {
+      return {
+        COUCHDB_URL: admin.url,
+        ...(admin.authHeader ? { STATS_DB_AUTH_HEADER: admin.authHeader } : {}),
+        REQUESTS_DB: names.requests,
+        SETTINGS_DB: names.settings,
+      };
+    },
+    async close() {
+      for (const db of created.splice(0)) await server.db.destroy(db).catch(() => undefined);
+      await stop();
+    },
+  };
+}

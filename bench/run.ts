@@ -17,6 +17,7 @@ import { readResults, storeReports, writeResults, type StoredResults } from './r
 import { SCALES } from './scales.js';
 import type { BenchContext } from './support/bench-context.js';
 import { openBenchCouch } from './support/bench-couch.js';
+import { buildFingerprint } from './support/build-fingerprint.js';
 import { describeEnvironment, type Environment } from './support/environment.js';
 import { updateBenchmark } from './update/update-bench.js';
 import { websiteBenchmark } from './website/website-bench.js';
@@ -25,6 +26,7 @@ const REPOSITORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 const RESULTS_FILE = path.join(REPOSITORY, 'bench', 'results.json');
 const MARKDOWN_FILE = path.join(REPOSITORY, 'BENCHMARKS.md');
 const ANALYSIS_FILE = path.join(REPOSITORY, 'bench', 'analysis.md');
+const BUILD_DIR = path.join(REPOSITORY, 'build');
 
 const SUITE_RUNNERS: Record<Suite, (context: BenchContext) => Promise<ReportBody[]>> = {
   update: updateBenchmark,
@@ -33,10 +35,13 @@ const SUITE_RUNNERS: Record<Suite, (context: BenchContext) => Promise<ReportBody
   deploy: deployBenchmark,
 };
 
+const REBUILT_NOTE =
+  '**The compiled product code (build/) changed while this benchmark ran** (the checkout is shared): its figures may mix two versions; run it again.';
+
 async function currentEnvironment(): Promise<{ environment: Environment; external: boolean }> {
   const couch = await openBenchCouch();
   try {
-    return { environment: await describeEnvironment(couch.admin, couch.embedded), external: !couch.embedded };
+    return { environment: await describeEnvironment(couch.admin, couch.embedded, REPOSITORY), external: !couch.embedded };
   } finally {
     await couch.close();
   }
@@ -67,6 +72,7 @@ async function main(): Promise<number> {
   for (const suite of options.suites) {
     const suiteStarted = performance.now();
     const [loadAverage = 0] = os.loadavg();
+    const buildBefore = buildFingerprint(BUILD_DIR);
     let bodies: ReportBody[];
     try {
       bodies = await SUITE_RUNNERS[suite](context);
@@ -76,9 +82,12 @@ async function main(): Promise<number> {
       continue;
     }
     const durationSeconds = (performance.now() - suiteStarted) / 1000;
+    const rebuilt = buildFingerprint(BUILD_DIR) !== buildBefore;
+    if (rebuilt) failures++;
     for (const body of bodies) {
       const report: BenchmarkReport = {
         ...body,
+        notes: rebuilt ? [...body.notes, REBUILT_NOTE] : body.notes,
         command: commandFor(options.scale, suite, external),
         measuredAt: new Date().toISOString(),
         environment,

@@ -12,6 +12,7 @@ import { counts, integer, megabytes, seconds, sum } from '../report/format.js';
 import type { ReportBody, TargetCheck } from '../report/report.js';
 import type { BenchContext } from '../support/bench-context.js';
 import { openBenchCouch } from '../support/bench-couch.js';
+import type { MemorySample } from '../support/memory-sampler.js';
 import { measureRun, type RunFigures } from '../update/measure-run.js';
 import { retainedGrowth, rssAtQuarters } from './memory-growth.js';
 
@@ -50,11 +51,18 @@ export async function memoryBenchmark(context: BenchContext): Promise<ReportBody
   }
 }
 
+/** Smallest and largest heap after a full GC while the feed was read. */
+function retainedRange(samples: readonly MemorySample[]): string {
+  const retained = samples.filter((sample) => sample.afterFullGc && sample.progress > 0).map((sample) => sample.heapUsedMb);
+  return retained.length === 0 ? 'no full GC while the feed was read' : `${megabytes(Math.min(...retained))} to ${megabytes(Math.max(...retained))} over ${retained.length} collections`;
+}
+
 function report(context: BenchContext, run: RunFigures, feedRows: number): ReportBody {
   const { targetMb } = context.scale.memory;
   const samples = run.result.memory;
   const growth = retainedGrowth(samples);
   const quarters = rssAtQuarters(samples, feedRows);
+  const highest = samples.reduce((top, sample) => (sample.rssMb > top.rssMb ? sample : top));
   const targets: TargetCheck[] = [
     { what: `peak RSS of the updater over ${integer(feedRows)} feed rows`, target: `≤ ${targetMb} MB`, measured: megabytes(run.maxRssMb), met: run.maxRssMb <= targetMb },
   ];
@@ -93,6 +101,9 @@ function report(context: BenchContext, run: RunFigures, feedRows: number): Repor
     ],
     targets,
     notes: [
+      `At the highest sampled RSS (${megabytes(highest.rssMb)}) V8 had reserved ${megabytes(highest.heapTotalMb)} of heap, of which ${megabytes(highest.heapUsedMb)} in use; ` +
+        `${megabytes(highest.externalMb)} outside the heap (Buffers); the rest is Node's own code and native memory. ` +
+        `The heap retained after full garbage collections: ${retainedRange(samples)}.`,
       `Upstream calls: ${counts(run.upstreamCalls)}. CouchDB requests: ${counts(run.result.couchRequests)}; time on the wire per kind: ${counts(run.result.couchMs)} ms. ` +
         `Phases: ${counts(summary.durations)} ms. The simulator took ${Math.round(run.simulatorCpuPercent)} % of a core.`,
     ],

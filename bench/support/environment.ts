@@ -1,4 +1,8 @@
-/** Where figures were measured: the machine, Node, and the CouchDB (flavour and version from `GET /`). */
+/**
+ * Where figures were measured: the machine, Node, the CouchDB (flavour and version from
+ * `GET /`), and the code (commit, and whether product folders had uncommitted changes).
+ */
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type { CouchTarget } from '../../couch/connection.js';
 
@@ -9,9 +13,12 @@ export interface Environment {
   node: string;
   os: string;
   couch: string;
+  code: string;
 }
 
-export async function describeEnvironment(couch: CouchTarget, embedded: boolean): Promise<Environment> {
+const PRODUCT_FOLDERS = ['updater', 'server', 'couch', 'sim', 'lib', 'commands'];
+
+export async function describeEnvironment(couch: CouchTarget, embedded: boolean, repository: string): Promise<Environment> {
   const cpus = os.cpus();
   return {
     cpu: cpus[0]?.model.trim() ?? 'unknown',
@@ -20,7 +27,18 @@ export async function describeEnvironment(couch: CouchTarget, embedded: boolean)
     node: process.version,
     os: `${os.type()} ${os.release()}`,
     couch: `${await couchFlavour(couch)}${embedded ? ' (embedded, data on disk)' : ''}`,
+    code: codeVersion(repository),
   };
+}
+
+function codeVersion(repository: string): string {
+  const git = (...args: string[]) => execFileSync('git', ['-C', repository, ...args], { encoding: 'utf8' }).trim();
+  try {
+    const changed = git('status', '--porcelain', '--', ...PRODUCT_FOLDERS);
+    return `commit ${git('rev-parse', '--short', 'HEAD')}${changed === '' ? '' : ' with uncommitted changes in product code'}`;
+  } catch {
+    return 'unknown code version (no git)';
+  }
 }
 
 async function couchFlavour(couch: CouchTarget): Promise<string> {
@@ -32,5 +50,5 @@ async function couchFlavour(couch: CouchTarget): Promise<string> {
 }
 
 export function describeMachine(environment: Environment): string {
-  return `${environment.cpu}, ${environment.cores} cores, ${environment.memoryGb} GB RAM, ${environment.os}, Node ${environment.node}, ${environment.couch}`;
+  return `${environment.cpu}, ${environment.cores} cores, ${environment.memoryGb} GB RAM, ${environment.os}, Node ${environment.node}, ${environment.couch}, ${environment.code ?? 'unknown code version'}`;
 }

@@ -11,6 +11,10 @@ export interface MemorySample {
   progress: number;
   rssMb: number;
   heapUsedMb: number;
+  /** Heap V8 has reserved (used or not). */
+  heapTotalMb: number;
+  /** Memory of Buffers and other objects outside the V8 heap. */
+  externalMb: number;
   /** Taken right after a full garbage collection. */
   afterFullGc: boolean;
 }
@@ -43,7 +47,16 @@ export class MemorySampler {
   }
 
   private sample(afterFullGc: boolean): void {
-    const { rss, heapUsed } = process.memoryUsage();
-    this.samples.push({ ms: Math.round(performance.now() - this.started), progress: this.progress(), rssMb: rss / 2 ** 20, heapUsedMb: heapUsed / 2 ** 20, afterFullGc });
+    const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+    const mb = (bytes: number) => bytes / 2 ** 20;
+    this.samples.push({
+      ms: Math.round(performance.now() - this.started),
+      progress: this.progress(),
+      rssMb: mb(rss),
+      heapUsedMb: mb(heapUsed),
+      heapTotalMb: mb(heapTotal),
+      externalMb: mb(external),
+      afterFullGc,
+    });
   }
 }

@@ -24,10 +24,24 @@ export interface RunFigures {
   maxRssMb: number;
   /** Calls per endpoint that the simulator answered during the run. */
   upstreamCalls: Record<string, number>;
-  /** calls × latency ÷ concurrency. */
+  /** calls × latency ÷ concurrency: as if every call went through one limit of c. */
   boundMs: number;
+  /**
+   * The larger of ReqMgr2's and DBS's calls × latency ÷ concurrency: each upstream has its
+   * own limit of c, so a run that overlaps them can beat `boundMs`, never this.
+   */
+  perUpstreamBoundMs: number;
   /** CPU the simulator (this process) took during the run, in % of one core. */
   simulatorCpuPercent: number;
+}
+
+/** The simulator's endpoints of DBS; the others are ReqMgr2's CouchDB, REST and WMStats (cmsweb). */
+const DBS_ENDPOINTS = new Set(['datasetlist', 'filesummaries', 'files', 'datasets']);
+
+function callsPerUpstream(calls: Record<string, number>): { reqmgr: number; dbs: number } {
+  const totals = { reqmgr: 0, dbs: 0 };
+  for (const [endpoint, count] of Object.entries(calls)) totals[DBS_ENDPOINTS.has(endpoint) ? 'dbs' : 'reqmgr'] += count;
+  return totals;
 }
 
 export async function measureRun(spec: RunSpec): Promise<RunFigures> {
@@ -48,6 +62,7 @@ export async function measureRun(spec: RunSpec): Promise<RunFigures> {
     maxRssMb: answer.maxRssMb,
     upstreamCalls,
     boundMs: (sum(upstreamCalls) * latencyMs) / concurrency,
+    perUpstreamBoundMs: (Math.max(...Object.values(callsPerUpstream(upstreamCalls))) * latencyMs) / concurrency,
     simulatorCpuPercent: (cpu.user + cpu.system) / 10 / answer.value.wallMs,
   };
 }

@@ -75,7 +75,7 @@ async function runOnce(input: UpdateWorkerInput): Promise<UpdateWorkerResult> {
       {
         now: () => input.now,
         onProgress: (progress) => {
-          if (progress.phase === 'changes' && progress.total === undefined) feedRows = progress.done;
+          if (progress.phase === 'changes') feedRows = progress.done;
         },
       },
     );

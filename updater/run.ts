@@ -11,7 +11,7 @@ import type { WorkflowRepository } from '../couch/workflows.js';
 import { errorMessage, Stats2Error } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { LookupResolver } from './lookup-resolver.js';
-import { recalculateHistories, updateDocuments, withSiblings, type StepContext } from './steps.js';
+import { recalculateHistories, siblingsOf, updateDocuments, type StepContext } from './steps.js';
 import type {
   CallbackNotifier,
   CallbackTarget,
@@ -276,7 +276,13 @@ class UpdateRun {
       this.notifyLater(documents.written);
 
       const survivors = batch.filter((name) => !documents.removed.includes(name));
-      await this.recalculate(await withSiblings(survivors, this.deps.workflows), false);
+      // The sibling look-up waits for CouchDB to index the batch just written: the batch's
+      // own histories are recalculated meanwhile, and the siblings after.
+      const [siblings] = await Promise.all([
+        siblingsOf(survivors, this.deps.workflows),
+        this.recalculate(survivors, false),
+      ]);
+      await this.recalculate(siblings, false);
       done += batch.length;
       // The feed reports its own progress per page (with the total it announces).
       if (phase !== 'changes') this.options.onProgress?.({ phase, done, total: changed.length });

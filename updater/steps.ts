@@ -203,8 +203,8 @@ export async function recalculateHistories(
   return result;
 }
 
-/** The stored workflows sharing an output dataset with `names` (themselves included). */
-export async function withSiblings(
+/** The stored workflows, other than `names`, sharing an output dataset with one of them. */
+export async function siblingsOf(
   names: readonly string[],
   workflows: WorkflowRepository,
 ): Promise<string[]> {
@@ -212,6 +212,9 @@ export async function withSiblings(
   const datasets = [...stored.values()].flatMap((doc) =>
     (doc.OutputDatasets ?? []).filter((d): d is string => typeof d === 'string'),
   );
-  const siblings = await workflows.namesByKeys('outputDatasets', datasets);
-  return [...new Set([...names, ...[...siblings.values()].flat()])];
+  const siblings = new Set(
+    [...(await workflows.namesByKeys('outputDatasets', datasets)).values()].flat(),
+  );
+  for (const name of names) siblings.delete(name);
+  return [...siblings];
 }

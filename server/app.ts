@@ -11,6 +11,7 @@ import type { WorkflowRepository } from '../couch/workflows.js';
 import type { Logger } from '../lib/logger.js';
 import { errorBoundary, notFound } from './error-boundary.js';
 import { UpdateRunsReader, type UpdateRuns } from './last-update.js';
+import { PageSender } from './send-page.js';
 import { createMetrics } from './metrics.js';
 import { WorkflowBlocks } from './pages/block-cache.js';
 import type { PageContext } from './pages/context.js';
@@ -50,6 +51,8 @@ export interface ServerTuning {
   lastUpdateMaxAgeMs?: number;
   /** Memory for rendered workflow blocks of recently shown workflows (default 32 MB). */
   blockCacheBytes?: number;
+  /** Memory for compressed pages, each kept for the second it was rendered in (default 16 MB). */
+  pageCacheBytes?: number;
 }
 
 const STATIC_DIR = fileURLToPath(new URL('./static', import.meta.url));
@@ -83,6 +86,7 @@ export function createServer(deps: ServerDependencies): Express {
   const updateRuns = new UpdateRunsReader(deps.settings, logger, tuning.lastUpdateMaxAgeMs);
   const metrics = createMetrics(index, updateRuns);
   const blocks = new WorkflowBlocks(prefix, tuning.blockCacheBytes ?? 32_000_000);
+  const pages = new PageSender(tuning.pageCacheBytes ?? 16_000_000);
   const context = (runs: UpdateRuns, search?: string): PageContext => ({
     prefix,
     totalWorkflows: index.size,
@@ -132,10 +136,11 @@ export function createServer(deps: ServerDependencies): Express {
       queries,
       documents,
       blocks,
+      pages,
       pageContext: async (search) => context(await updateRuns.current(), search),
     }),
   );
   app.use(notFound(prefix));
-  app.use(errorBoundary({ logger, pageContext: () => context(updateRuns.known) }));
+  app.use(errorBoundary({ logger, pages, pageContext: () => context(updateRuns.known) }));
   return app;
 }

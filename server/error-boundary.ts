@@ -9,7 +9,7 @@ import type { Logger } from '../lib/logger.js';
 import { HttpError } from './http-errors.js';
 import type { PageContext } from './pages/context.js';
 import { messagePage } from './pages/message-page.js';
-import { sendPage } from './send-page.js';
+import type { PageSender } from './send-page.js';
 
 export type AnswerFormat = 'html' | 'json';
 
@@ -31,6 +31,7 @@ const GENERIC: Record<number, string> = {
 
 export interface ErrorBoundaryOptions {
   logger: Logger;
+  pages: PageSender;
   /** The page frame's context for HTML error pages (totals shown in the header). */
   pageContext(): PageContext;
 }
@@ -71,7 +72,9 @@ export function errorBoundary(options: ErrorBoundaryOptions): ErrorRequestHandle
         : status < 500
           ? 'This request cannot be answered'
           : 'Something went wrong';
-    sendPage(res, messagePage(options.pageContext(), title, capitalize(shown)));
+    options.pages
+      .send(req, res, messagePage(options.pageContext(), title, capitalize(shown)))
+      .catch(() => res.destroy());
   };
 }
 

@@ -19,7 +19,8 @@ export async function fillWorkflows(
   for (let from = 0; from < count; from += CHUNK) {
     const docs = Array.from({ length: Math.min(CHUNK, count - from) }, (_, k) => make(from + k));
     const failed = (await workflows.writeMany(docs)).filter((outcome) => !outcome.ok);
-    if (failed.length > 0) throw new Error(`writing generated workflows failed: ${JSON.stringify(failed[0])}`);
+    if (failed.length > 0)
+      throw new Error(`writing generated workflows failed: ${JSON.stringify(failed[0])}`);
     onProgress(from + docs.length);
   }
   return { documents: count, seconds: (performance.now() - started) / 1000 };

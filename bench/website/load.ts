@@ -7,7 +7,11 @@ interface AutocannonOptions {
   connections: number;
   duration: number;
   timeout: number;
-  requests: Array<{ method: string; setupRequest: (request: { path: string }) => { path: string } }>;
+  headers: Record<string, string>;
+  requests: Array<{
+    method: string;
+    setupRequest: (request: { path: string }) => { path: string };
+  }>;
 }
 
 interface Histogram {
@@ -26,7 +30,9 @@ interface AutocannonResult {
   non2xx: number;
 }
 
-const autocannon = createRequire(import.meta.url)('autocannon') as (options: AutocannonOptions) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as (
+  options: AutocannonOptions,
+) => Promise<AutocannonResult>;
 
 export interface Load {
   requestsPerSecond: number;
@@ -48,6 +54,8 @@ export interface LoadSpec {
   paths: readonly string[];
   connections: number;
   durationSeconds: number;
+  /** Sent with every request, e.g. a browser's Accept-Encoding. */
+  headers?: Record<string, string>;
 }
 
 export async function runLoad(spec: LoadSpec): Promise<Load> {
@@ -58,10 +66,14 @@ export async function runLoad(spec: LoadSpec): Promise<Load> {
     connections: spec.connections,
     duration: spec.durationSeconds,
     timeout: 30,
+    headers: spec.headers ?? {},
     requests: [
       {
         method: 'GET',
-        setupRequest: (request) => ({ ...request, path: spec.paths[next++ % spec.paths.length] as string }),
+        setupRequest: (request) => ({
+          ...request,
+          path: spec.paths[next++ % spec.paths.length] as string,
+        }),
       },
     ],
   });

@@ -14,7 +14,10 @@ export interface StaticAnswer {
 
 export async function serveStaticAnswer(body: Buffer): Promise<StaticAnswer> {
   const server = http.createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': body.length });
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-length': body.length,
+    });
     res.end(body);
   });
   server.keepAliveTimeout = 65_000;

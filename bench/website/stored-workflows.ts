@@ -8,17 +8,25 @@
  * `api/fetch` returns: a page of full documents).
  */
 import type { StoredWorkflow } from '../../couch/types.js';
+import { STATUS_PATHS } from '../../sim/statuses.js';
 
 const CAMPAIGNS = 40;
 const WORKFLOWS_PER_PROCESSING_STRING = 100;
 const GROUPS = ['HIG', 'EXO', 'SMP', 'TOP', 'BPH', 'SUS', 'BTV', 'EGM'];
-const ERAS = ['Run3Summer22', 'Run3Summer22EE', 'Run3Summer23', 'Run3Summer23BPix', 'RunIII2024Summer24'];
+const ERAS = [
+  'Run3Summer22',
+  'Run3Summer22EE',
+  'Run3Summer23',
+  'Run3Summer23BPix',
+  'RunIII2024Summer24',
+];
 const STEPS = [
   { suffix: 'GS', tier: 'GEN-SIM' },
   { suffix: 'DRPremix', tier: 'AODSIM' },
   { suffix: 'MiniAODv4', tier: 'MINIAODSIM' },
 ];
-const STATUSES = ['new', 'assignment-approved', 'assigned', 'staging', 'staged', 'acquired', 'running-open', 'running-closed', 'completed'];
+/** A workflow's life up to `completed`. */
+const STATUSES = STATUS_PATHS.happy.slice(0, STATUS_PATHS.happy.indexOf('completed') + 1);
 
 export function campaignOf(i: number): string {
   const era = ERAS[i % ERAS.length] as string;
@@ -47,7 +55,9 @@ export function storedWorkflow(i: number, now: number, historyEntries: number): 
   const era = ERAS[i % ERAS.length] as string;
   const primary = `/BenchSample${GROUPS[i % GROUPS.length]}_${String(i).padStart(7, '0')}_TuneCP5_13p6TeV-madgraph-pythia8`;
   const processingString = processingStringOf(i);
-  const outputs = STEPS.map((step) => `${primary}/${era}${step.suffix}-${processingString}-v${1 + (i % 3)}/${step.tier}`);
+  const outputs = STEPS.map(
+    (step) => `${primary}/${era}${step.suffix}-${processingString}-v${1 + (i % 3)}/${step.tier}`,
+  );
   const total = 50_000 + (i % 97) * 10_000;
   const created = now - 40 * 86_400 + (i % 86_400);
   const statuses = STATUSES.slice(0, 4 + (i % (STATUSES.length - 3)));
@@ -56,7 +66,14 @@ export function storedWorkflow(i: number, now: number, historyEntries: number): 
     Datasets: Object.fromEntries(
       outputs.map((dataset, d) => {
         const events = Math.floor((total * (h + 1)) / historyEntries / (d + 1));
-        return [dataset, { Type: h === historyEntries - 1 && d === 0 ? 'VALID' : 'PRODUCTION', Events: events, Size: events * (1_200_000 - d * 400_000) }];
+        return [
+          dataset,
+          {
+            Type: h === historyEntries - 1 && d === 0 ? 'VALID' : 'PRODUCTION',
+            Events: events,
+            Size: events * (1_200_000 - d * 400_000),
+          },
+        ];
       }),
     ),
   }));
@@ -69,7 +86,11 @@ export function storedWorkflow(i: number, now: number, historyEntries: number): 
     PrepID: `task_${prepIdOf(i)}`,
     AcquisitionEra: `${era}GS`,
     CMSSWVersion: 'CMSSW_14_0_19',
-    ...(i % 4 === 1 ? { InputDataset: `/BenchInput${GROUPS[i % GROUPS.length]}_${String(i % 1000).padStart(4, '0')}/${era}-v1/GEN-SIM` } : {}),
+    ...(i % 4 === 1
+      ? {
+          InputDataset: `/BenchInput${GROUPS[i % GROUPS.length]}_${String(i % 1000).padStart(4, '0')}/${era}-v1/GEN-SIM`,
+        }
+      : {}),
     OutputDatasets: outputs,
     ProcessingString: processingString,
     SizePerEvent: 1500 + (i % 500),

@@ -50,7 +50,11 @@ async function start(input: WebsiteWorkerInput): Promise<WebsiteStarted> {
     logger: createLogger({ level: 'error', name: 'bench-website' }),
   });
   await website.ready;
-  return { origin: website.origin, readyMs: performance.now() - started, workflows: website.index.size };
+  return {
+    origin: website.origin,
+    readyMs: performance.now() - started,
+    workflows: website.index.size,
+  };
 }
 
 /** CouchDB requests and CPU time since the last call, and memory now. */
@@ -60,7 +64,12 @@ async function usage(): Promise<WebsiteUsage> {
   const cpu = process.cpuUsage(cpuSince);
   cpuSince = process.cpuUsage();
   const { rss, heapUsed } = process.memoryUsage();
-  return { couchRequests, cpuMs: (cpu.user + cpu.system) / 1000, rssMb: rss / 2 ** 20, heapUsedMb: heapUsed / 2 ** 20 };
+  return {
+    couchRequests,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    rssMb: rss / 2 ** 20,
+    heapUsedMb: heapUsed / 2 ** 20,
+  };
 }
 
 /** Serves the bytes of one of the website's pages from a bare HTTP server; answers its origin. */

@@ -1,11 +1,11 @@
 /** The HTML pages: the list (with filters and paging), search, and one workflow with its charts. */
 import { Router, type Request, type Response } from 'express';
-import { sendPage } from '../send-page.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { filterQuery, SEARCH_ORDER, type Filter } from '../filters.js';
 import { serviceUnavailable } from '../http-errors.js';
 import type { WorkflowBlocks } from '../pages/block-cache.js';
 import type { PageContext } from '../pages/context.js';
+import type { PageSender } from '../send-page.js';
 import { listPage } from '../pages/list-page.js';
 import { workflowPage } from '../pages/workflow-page.js';
 import { parseFilter, parsePage, parseSearch } from '../validation.js';
@@ -20,11 +20,12 @@ export interface PageRoutesOptions {
   queries: WorkflowQueries;
   documents: WorkflowDocuments;
   blocks: WorkflowBlocks;
+  pages: PageSender;
   pageContext(search?: string): Promise<PageContext>;
 }
 
 export function pageRoutes(options: PageRoutesOptions): Router {
-  const { prefix, index, queries, documents, blocks } = options;
+  const { prefix, index, queries, documents, blocks, pages } = options;
   const router = Router();
 
   const requireIndex = () => {
@@ -41,7 +42,8 @@ export function pageRoutes(options: PageRoutesOptions): Router {
     const filter = parseFilter(req.query);
     const result = await queries.page(filter, page);
     const context = await options.pageContext(filter?.value);
-    sendPage(
+    await pages.send(
+      req,
       res,
       listPage(
         context,
@@ -50,6 +52,7 @@ export function pageRoutes(options: PageRoutesOptions): Router {
         PAGE_SIZE,
         result.workflows.map((workflow) => blocks.block(workflow)),
       ),
+      `${index.version} ${contextVersion(context)}`,
     );
   };
 
@@ -73,7 +76,13 @@ export function pageRoutes(options: PageRoutesOptions): Router {
     const doc = await documents.get(req.params.name);
     const summary = doc && summarizeWorkflow(doc);
     if (!doc || !summary) throw new NotFoundError('there is no workflow with this name');
-    sendPage(res, workflowPage(await options.pageContext(), summary, doc.EventNumberHistory));
+    const context = await options.pageContext();
+    await pages.send(
+      req,
+      res,
+      workflowPage(context, summary, doc.EventNumberHistory),
+      `${String(doc._rev)} ${contextVersion(context)}`,
+    );
   });
 
   router.get('/:page', (req, res, next) => {
@@ -83,4 +92,9 @@ export function pageRoutes(options: PageRoutesOptions): Router {
   });
 
   return router;
+}
+
+/** What of the page header can change while the URL and the workflows stay the same. */
+function contextVersion(context: PageContext): string {
+  return `${context.totalWorkflows} ${context.lastUpdateRun} ${context.lastRun?.finishedAt}`;
 }

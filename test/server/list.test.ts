@@ -1,4 +1,6 @@
+import { gunzipSync } from 'node:zlib';
 import { expect } from 'chai';
+import { request } from 'undici';
 import {
   CASCADE,
   fillerWorkflows,
@@ -78,6 +80,36 @@ describe('website: the list, its filters, paging and order', function () {
     const firstMs = await timed('/stats/0');
     const deepMs = await timed('/stats/2');
     expect(deepMs).to.be.below(firstMs * 3 + 5);
+  });
+
+  it('compresses pages for clients that accept gzip, and only for them', async () => {
+    const raw = async (path: string, acceptEncoding?: string) => {
+      const headers = acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding };
+      const answer = await request(`${site.origin}${path}`, { headers });
+      const body = Buffer.from(await answer.body.arrayBuffer());
+      expect(answer.statusCode, path).to.equal(200);
+      expect(answer.headers.vary).to.equal('Accept-Encoding');
+      expect(Number(answer.headers['content-length'])).to.equal(body.length);
+      return { encoding: answer.headers['content-encoding'], body };
+    };
+    for (const path of ['/stats/', '/stats/1?type=TaskChain', `/stats/workflow/${TASKCHAIN}`]) {
+      const plain = await raw(path);
+      expect(plain.encoding, path).to.equal(undefined);
+      expect((await raw(path, 'identity')).encoding).to.equal(undefined);
+      const compressed = await raw(path, 'gzip, deflate, br');
+      expect(compressed.encoding, path).to.equal('gzip');
+      const unpacked = gunzipSync(compressed.body).toString('utf8');
+      expect(namesOn(unpacked)).to.deep.equal(namesOn(plain.body.toString('utf8')));
+      expect(unpacked).to.include('</html>');
+      if (path === '/stats/') expect(compressed.body.length).to.be.below(plain.body.length / 5);
+    }
+    const missing = await request(`${site.origin}/stats/no/such/page`, {
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(missing.statusCode).to.equal(404);
+    expect(gunzipSync(Buffer.from(await missing.body.arrayBuffer())).toString()).to.include(
+      'Not found',
+    );
   });
 
   it('filters by each of the eight parameters through its view', async () => {

@@ -180,7 +180,9 @@ describe('website: every field and link of a workflow (SPEC §6)', function () {
         'href="https://cms-pdmv.cern.ch/relval/relvals?cmssw_release=CMSSW_14_0_0&batch_name=STD_2024_PU&campaign_timestamp=1709300000"',
       ),
     );
-    expect(block).to.match(/<dt>Last status<\/dt><dd>announced, <time [^>]*>(\d+s|[1-5]min) ago<\/time>/);
+    expect(block).to.match(
+      /<dt>Last status<\/dt><dd>announced, <time [^>]*>(\d+s|[1-5]min) ago<\/time>/,
+    );
     expect(block).to.match(/<dt>Last update<\/dt><dd><time [^>]*>([7-9]|1[0-2])min ago<\/time>/);
     const [reco, dqmio] = datasetItems(block);
     expect(reco).to.include('45.00 GB');

@@ -34,10 +34,13 @@ export function parseOptions(argv: string[]): BenchOptions {
     },
   });
   const scale = values.scale as ScaleName;
-  if (!SCALE_NAMES.includes(scale)) throw new Error(`--scale must be one of ${SCALE_NAMES.join(', ')}, got ${values.scale}`);
-  const suites = values.only === undefined ? [...SUITES] : values.only.split(',').map((name) => name.trim());
+  if (!SCALE_NAMES.includes(scale))
+    throw new Error(`--scale must be one of ${SCALE_NAMES.join(', ')}, got ${values.scale}`);
+  const suites =
+    values.only === undefined ? [...SUITES] : values.only.split(',').map((name) => name.trim());
   for (const suite of suites) {
-    if (!(SUITES as readonly string[]).includes(suite)) throw new Error(`--only takes ${SUITES.join(', ')}; got ${suite}`);
+    if (!(SUITES as readonly string[]).includes(suite))
+      throw new Error(`--only takes ${SUITES.join(', ')}; got ${suite}`);
   }
   return {
     scale,

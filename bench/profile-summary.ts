@@ -49,9 +49,11 @@ function functionKey(node: ProfileNode): string {
 function summarize(profile: CpuProfile): Totals {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parent.set(child, node.id);
   const totals: Totals = { selfMs: new Map(), totalMs: new Map(), areaMs: new Map(), allMs: 0 };
-  const add = (map: Map<string, number>, key: string, ms: number) => map.set(key, (map.get(key) ?? 0) + ms);
+  const add = (map: Map<string, number>, key: string, ms: number) =>
+    map.set(key, (map.get(key) ?? 0) + ms);
   profile.samples.forEach((id, i) => {
     const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
     const node = byId.get(id) as ProfileNode;
@@ -72,11 +74,17 @@ function top(map: Map<string, number>, count: number, allMs: number): string {
   return [...map]
     .sort(([, a], [, b]) => b - a)
     .slice(0, count)
-    .map(([key, ms]) => `${ms.toFixed(0).padStart(8)} ms ${((ms / allMs) * 100).toFixed(1).padStart(5)} %  ${key}`)
+    .map(
+      ([key, ms]) =>
+        `${ms.toFixed(0).padStart(8)} ms ${((ms / allMs) * 100).toFixed(1).padStart(5)} %  ${key}`,
+    )
     .join('\n');
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { top: { type: 'string', default: '25' } },
+});
 const count = Number(values.top);
 for (const file of positionals) {
   const totals = summarize(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);

@@ -13,7 +13,12 @@ import { commandFor, parseOptions, USAGE, type Suite } from './options.js';
 import { benchmarksMarkdown } from './report/benchmarks-markdown.js';
 import { consoleReport } from './report/console-report.js';
 import type { BenchmarkReport, ReportBody } from './report/report.js';
-import { readResults, storeReports, writeResults, type StoredResults } from './report/results-store.js';
+import {
+  readResults,
+  storeReports,
+  writeResults,
+  type StoredResults,
+} from './report/results-store.js';
 import { SCALES } from './scales.js';
 import type { BenchContext } from './support/bench-context.js';
 import { openBenchCouch } from './support/bench-couch.js';
@@ -41,7 +46,10 @@ const REBUILT_NOTE =
 async function currentEnvironment(): Promise<{ environment: Environment; external: boolean }> {
   const couch = await openBenchCouch();
   try {
-    return { environment: await describeEnvironment(couch.admin, couch.embedded, REPOSITORY), external: !couch.embedded };
+    return {
+      environment: await describeEnvironment(couch.admin, couch.embedded, REPOSITORY),
+      external: !couch.embedded,
+    };
   } finally {
     await couch.close();
   }
@@ -63,7 +71,8 @@ async function main(): Promise<number> {
     scaleName: options.scale,
     scale: SCALES[options.scale],
     profileDir: options.profileDir,
-    log: (message) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`),
+    log: (message) =>
+      process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`),
   };
   const { environment, external } = await currentEnvironment();
   const started = performance.now();
@@ -78,7 +87,9 @@ async function main(): Promise<number> {
       bodies = await SUITE_RUNNERS[suite](context);
     } catch (err) {
       failures++;
-      console.error(`benchmark ${suite} failed: ${err instanceof Error ? (err.stack ?? err.message) : errorMessage(err)}`);
+      console.error(
+        `benchmark ${suite} failed: ${err instanceof Error ? (err.stack ?? err.message) : errorMessage(err)}`,
+      );
       continue;
     }
     const durationSeconds = (performance.now() - suiteStarted) / 1000;
@@ -99,8 +110,13 @@ async function main(): Promise<number> {
     }
   }
   const totalSeconds = (performance.now() - started) / 1000;
-  console.log(`All ${options.suites.length} benchmark suites took ${(totalSeconds / 60).toFixed(1)} min.`);
-  const wholeSuite = options.complete && failures === 0 ? { seconds: totalSeconds, measuredAt: new Date().toISOString() } : undefined;
+  console.log(
+    `All ${options.suites.length} benchmark suites took ${(totalSeconds / 60).toFixed(1)} min.`,
+  );
+  const wholeSuite =
+    options.complete && failures === 0
+      ? { seconds: totalSeconds, measuredAt: new Date().toISOString() }
+      : undefined;
   const results = storeReports(readResults(RESULTS_FILE), options.scale, reports, wholeSuite);
   writeResults(RESULTS_FILE, results);
   console.log(`Figures stored in ${path.relative(process.cwd(), RESULTS_FILE)}.`);

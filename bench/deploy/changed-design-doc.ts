@@ -16,7 +16,13 @@ export function changedDesignDoc(stamp: string): DesignDocument {
     const views = path.join(dir, DESIGN_DOC, 'views');
     for (const view of readdirSync(views)) {
       const file = path.join(views, view, 'map.js');
-      writeFileSync(file, readFileSync(file, 'utf8').replace('{', `{\n  // changed by the deploy benchmark: ${stamp}`));
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8').replace(
+          '{',
+          `{\n  // changed by the deploy benchmark: ${stamp}`,
+        ),
+      );
     }
     return compileDesignDoc(DESIGN_DOC, dir);
   } finally {

@@ -8,7 +8,12 @@ import type { DocumentScope } from 'nano';
 import { connect } from '../../couch/connection.js';
 import { deployDesignDocs } from '../../couch/deploy.js';
 import type { StoredWorkflow } from '../../couch/types.js';
-import { DESIGN_DOC, WORKFLOW_VIEWS, WorkflowRepository, type WorkflowView } from '../../couch/workflows.js';
+import {
+  DESIGN_DOC,
+  WORKFLOW_VIEWS,
+  WorkflowRepository,
+  type WorkflowView,
+} from '../../couch/workflows.js';
 import { integer, milliseconds, seconds } from '../report/format.js';
 import { summarizeLatencies, type LatencySummary } from '../report/latencies.js';
 import type { ReportBody, TargetCheck } from '../report/report.js';
@@ -35,12 +40,18 @@ export async function deployBenchmark(context: BenchContext): Promise<ReportBody
     const names = await couch.createDatabases('deploy');
     const now = Math.floor(Date.now() / 1000);
     context.log(`deploy: writing ${integer(workflows)} workflows`);
-    await fillWorkflows(new WorkflowRepository(couch.server, names.requests), workflows, (i) => storedWorkflow(i, now, HISTORY_ENTRIES));
-    const adminDb = couch.server.use<StoredWorkflow>(names.requests) as DocumentScope<StoredWorkflow>;
+    await fillWorkflows(new WorkflowRepository(couch.server, names.requests), workflows, (i) =>
+      storedWorkflow(i, now, HISTORY_ENTRIES),
+    );
+    const adminDb = couch.server.use<StoredWorkflow>(
+      names.requests,
+    ) as DocumentScope<StoredWorkflow>;
     context.log('deploy: building the live views');
     const liveBuildMs = await timed(() => queryEachView(adminDb));
 
-    const readerDb = connect(couch.reader).use<StoredWorkflow>(names.requests) as DocumentScope<StoredWorkflow>;
+    const readerDb = connect(couch.reader).use<StoredWorkflow>(
+      names.requests,
+    ) as DocumentScope<StoredWorkflow>;
     const queries = readerQueries(workflows, now);
     const changed = changedDesignDoc(new Date().toISOString());
     const viewReaders = new ViewReaders(readerDb, queries, readers);
@@ -53,12 +64,25 @@ export async function deployBenchmark(context: BenchContext): Promise<ReportBody
     const records = await viewReaders.stop();
     const afterSwap = await firstQueryOfEachView(readerDb, queries);
     const live = await adminDb.get(`_design/${DESIGN_DOC}`);
-    const swapped = (live as unknown as { deploy?: { hash?: string } }).deploy?.hash === changed.deploy.hash;
+    const swapped =
+      (live as unknown as { deploy?: { hash?: string } }).deploy?.hash === changed.deploy.hash;
 
     const before = window(records.filter((r) => r.at < deployStart));
     const during = window(records.filter((r) => r.at >= deployStart && r.at <= deployEnd));
     const after = window(records.filter((r) => r.at > deployEnd));
-    return [report({ workflows, readers, liveBuildMs, deployMs, before, during, after, afterSwap, swapped })];
+    return [
+      report({
+        workflows,
+        readers,
+        liveBuildMs,
+        deployMs,
+        before,
+        during,
+        after,
+        afterSwap,
+        swapped,
+      }),
+    ];
   } finally {
     await couch.close();
   }
@@ -98,17 +122,26 @@ function readerQueries(workflows: number, now: number): ViewQuery[] {
   return queries;
 }
 
-async function firstQueryOfEachView(db: DocumentScope<StoredWorkflow>, queries: readonly ViewQuery[]): Promise<number> {
+async function firstQueryOfEachView(
+  db: DocumentScope<StoredWorkflow>,
+  queries: readonly ViewQuery[],
+): Promise<number> {
   let worst = 0;
   for (const view of WORKFLOW_VIEWS) {
     const query = queries.find((q) => q.view === view) as ViewQuery;
-    worst = Math.max(worst, await timed(() => db.view(DESIGN_DOC, view, { key: query.key, limit: 100 })));
+    worst = Math.max(
+      worst,
+      await timed(() => db.view(DESIGN_DOC, view, { key: query.key, limit: 100 })),
+    );
   }
   return worst;
 }
 
 function window(records: readonly ReaderRecord[]): Window {
-  return { summary: summarizeLatencies(records.map((r) => r.ms)), errors: records.flatMap((r) => (r.error === undefined ? [] : [r.error])) };
+  return {
+    summary: summarizeLatencies(records.map((r) => r.ms)),
+    errors: records.flatMap((r) => (r.error === undefined ? [] : [r.error])),
+  };
 }
 
 interface Measured {
@@ -127,7 +160,14 @@ function report(m: Measured): ReportBody {
   // A query that waited for an index build would take at least about as long as building
   // one view: the live views' build time divided among them (CouchDB builds them together).
   const waitMs = m.liveBuildMs / WORKFLOW_VIEWS.length;
-  const row = (label: string, w: Window) => [label, integer(w.summary.count), milliseconds(w.summary.p50Ms), milliseconds(w.summary.p99Ms), milliseconds(w.summary.maxMs), integer(w.errors.length)];
+  const row = (label: string, w: Window) => [
+    label,
+    integer(w.summary.count),
+    milliseconds(w.summary.p50Ms),
+    milliseconds(w.summary.p99Ms),
+    milliseconds(w.summary.maxMs),
+    integer(w.errors.length),
+  ];
   const errors = [...m.before.errors, ...m.during.errors, ...m.after.errors];
   const targets: TargetCheck[] = [
     {
@@ -159,7 +199,11 @@ function report(m: Measured): ReportBody {
     tables: [
       {
         columns: ['reader queries', 'count', 'p50', 'p99', 'max', 'errors'],
-        rows: [row(`${QUIET_MS / 1000} s before the deploy`, m.before), row('during the deploy', m.during), row(`${QUIET_MS / 1000} s after the deploy`, m.after)],
+        rows: [
+          row(`${QUIET_MS / 1000} s before the deploy`, m.before),
+          row('during the deploy', m.during),
+          row(`${QUIET_MS / 1000} s after the deploy`, m.after),
+        ],
       },
     ],
     targets,

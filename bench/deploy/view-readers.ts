@@ -57,7 +57,11 @@ export class ViewReaders {
         error = errorMessage(err);
       }
       const end = performance.now();
-      this.records.push({ at: end - this.started, ms: end - begun, ...(error === undefined ? {} : { error }) });
+      this.records.push({
+        at: end - this.started,
+        ms: end - begun,
+        ...(error === undefined ? {} : { error }),
+      });
     }
   }
 }

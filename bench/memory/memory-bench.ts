@@ -10,6 +10,7 @@ import path from 'node:path';
 import { startSimulator, type Simulator } from '../../sim/index.js';
 import { counts, integer, megabytes, seconds, sum } from '../report/format.js';
 import type { ReportBody, TargetCheck } from '../report/report.js';
+import { describeFlags } from '../support/deployed-node-flags.js';
 import type { BenchContext } from '../support/bench-context.js';
 import { openBenchCouch } from '../support/bench-couch.js';
 import type { MemorySample } from '../support/memory-sampler.js';
@@ -32,7 +33,12 @@ export async function memoryBenchmark(context: BenchContext): Promise<ReportBody
   try {
     const names = await couch.createDatabases('memory');
     context.log(`memory: simulating ${integer(feedRows)} workflows`);
-    sim = await startSimulator({ seed: SEED, workflows: feedRows, active: Math.ceil(feedRows * ACTIVE_SHARE), dir: certificates });
+    sim = await startSimulator({
+      seed: SEED,
+      workflows: feedRows,
+      active: Math.ceil(feedRows * ACTIVE_SHARE),
+      dir: certificates,
+    });
     context.log(`memory: update over a feed of ${integer(feedRows)} rows`);
     const run = await measureRun({
       sim,
@@ -53,8 +59,12 @@ export async function memoryBenchmark(context: BenchContext): Promise<ReportBody
 
 /** Smallest and largest heap after a full GC while the feed was read. */
 function retainedRange(samples: readonly MemorySample[]): string {
-  const retained = samples.filter((sample) => sample.afterFullGc && sample.progress > 0).map((sample) => sample.heapUsedMb);
-  return retained.length === 0 ? 'no full GC while the feed was read' : `${megabytes(Math.min(...retained))} to ${megabytes(Math.max(...retained))} over ${retained.length} collections`;
+  const retained = samples
+    .filter((sample) => sample.afterFullGc && sample.progress > 0)
+    .map((sample) => sample.heapUsedMb);
+  return retained.length === 0
+    ? 'no full GC while the feed was read'
+    : `${megabytes(Math.min(...retained))} to ${megabytes(Math.max(...retained))} over ${retained.length} collections`;
 }
 
 function report(context: BenchContext, run: RunFigures, feedRows: number): ReportBody {
@@ -64,10 +74,16 @@ function report(context: BenchContext, run: RunFigures, feedRows: number): Repor
   const quarters = rssAtQuarters(samples, feedRows);
   const highest = samples.reduce((top, sample) => (sample.rssMb > top.rssMb ? sample : top));
   const targets: TargetCheck[] = [
-    { what: `peak RSS of the updater over ${integer(feedRows)} feed rows`, target: `≤ ${targetMb} MB`, measured: megabytes(run.maxRssMb), met: run.maxRssMb <= targetMb },
+    {
+      what: `peak RSS of the updater over ${integer(feedRows)} feed rows`,
+      target: `≤ ${targetMb} MB`,
+      measured: megabytes(run.maxRssMb),
+      met: run.maxRssMb <= targetMb,
+    },
   ];
   if (growth && feedRows < MILLION) {
-    const projected = run.maxRssMb + Math.max(0, growth.mbPer100kRows) * ((MILLION - feedRows) / 100_000);
+    const projected =
+      run.maxRssMb + Math.max(0, growth.mbPer100kRows) * ((MILLION - feedRows) / 100_000);
     targets.push({
       what: 'peak RSS at 1,000,000 feed rows, projected: measured peak + retained-heap growth × the rows still to come',
       target: `≤ ${targetMb} MB`,
@@ -81,17 +97,28 @@ function report(context: BenchContext, run: RunFigures, feedRows: number): Repor
     title: 'Memory over a long changes feed',
     setup:
       `Simulator (seed ${SEED}) with ${integer(feedRows)} workflows, so ReqMgr2's _changes feed has ${integer(feedRows)} rows ` +
-      `(${Math.round(ACTIVE_SHARE * 100)} % active in WMStats); no upstream latency; default concurrency (${DEFAULT_CONCURRENCY} per upstream); the updater in a child process, RSS sampled every ${SAMPLE_MS} ms.`,
+      `(${Math.round(ACTIVE_SHARE * 100)} % active in WMStats); no upstream latency; default concurrency (${DEFAULT_CONCURRENCY} per upstream); the updater in a child process (${describeFlags('stats2-update.service')}), RSS sampled every ${SAMPLE_MS} ms.`,
     tables: [
       {
-        columns: ['feed rows', 'wall', 'peak RSS (updater)', 'RSS at ¼, ½, ¾, all of the feed', 'retained heap growth', 'upstream calls', 'CouchDB requests', 'written / failed'],
+        columns: [
+          'feed rows',
+          'wall',
+          'peak RSS (updater)',
+          'RSS at ¼, ½, ¾, all of the feed',
+          'retained heap growth',
+          'upstream calls',
+          'CouchDB requests',
+          'written / failed',
+        ],
         rows: [
           [
             integer(feedRows),
             `${seconds(run.result.wallMs)} s`,
             megabytes(run.maxRssMb),
             quarters.map((q) => megabytes(q.rssMb)).join(', '),
-            growth ? `${growth.mbPer100kRows.toFixed(1)} MB per 100,000 rows (${growth.points} full GCs)` : 'n/a',
+            growth
+              ? `${growth.mbPer100kRows.toFixed(1)} MB per 100,000 rows (${growth.points} full GCs)`
+              : 'n/a',
             integer(sum(run.upstreamCalls)),
             integer(sum(run.result.couchRequests)),
             `${integer(summary.changed)} / ${integer(summary.failed)}`,

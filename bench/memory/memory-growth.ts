@@ -20,12 +20,16 @@ export function retainedGrowth(samples: readonly MemorySample[]): Growth | undef
   const meanY = points.reduce((total, p) => total + p.heapUsedMb, 0) / n;
   const sxx = points.reduce((total, p) => total + (p.progress - meanX) ** 2, 0);
   if (sxx === 0) return undefined;
-  const slope = points.reduce((total, p) => total + (p.progress - meanX) * (p.heapUsedMb - meanY), 0) / sxx;
+  const slope =
+    points.reduce((total, p) => total + (p.progress - meanX) * (p.heapUsedMb - meanY), 0) / sxx;
   return { mbPer100kRows: slope * 100_000, points: n };
 }
 
 /** RSS when the feed was a quarter, half, three quarters and fully read. */
-export function rssAtQuarters(samples: readonly MemorySample[], rows: number): Array<{ rows: number; rssMb: number }> {
+export function rssAtQuarters(
+  samples: readonly MemorySample[],
+  rows: number,
+): Array<{ rows: number; rssMb: number }> {
   return [0.25, 0.5, 0.75, 1].flatMap((share) => {
     const sample = samples.find((s) => !s.afterFullGc && s.progress >= share * rows);
     return sample ? [{ rows: sample.progress, rssMb: sample.rssMb }] : [];

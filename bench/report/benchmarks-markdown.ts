@@ -24,7 +24,14 @@ export function benchmarksMarkdown(results: StoredResults, analysis: string): st
       columns: ['scale', 'benchmark', 'what', 'target', 'measured', 'met'],
       rows: scales.flatMap((scale) =>
         reportsOf(results, scale).flatMap((report) =>
-          report.targets.map((target) => [scale, report.title, target.what, target.target, target.measured, target.met ? 'yes' : '**no**']),
+          report.targets.map((target) => [
+            scale,
+            report.title,
+            target.what,
+            target.target,
+            target.measured,
+            target.met ? 'yes' : '**no**',
+          ]),
         ),
       ),
     }),
@@ -44,8 +51,13 @@ function scaleSection(results: StoredResults, scale: ScaleName): string[] {
   const parts = [`## Scale: ${scale}`];
   if (whole) {
     const minutes = whole.seconds / 60;
-    const budget = scale === 'default' ? ` (budget: ${DEFAULT_BUDGET_MINUTES} min, ${minutes <= DEFAULT_BUDGET_MINUTES ? 'met' : '**missed**'})` : '';
-    parts.push(`The whole suite (\`npm run bench -- --scale ${scale}\`) took ${minutes.toFixed(1)} min on ${whole.measuredAt.slice(0, 10)}${budget}.`);
+    const budget =
+      scale === 'default'
+        ? ` (budget: ${DEFAULT_BUDGET_MINUTES} min, ${minutes <= DEFAULT_BUDGET_MINUTES ? 'met' : '**missed**'})`
+        : '';
+    parts.push(
+      `The whole suite (\`npm run bench -- --scale ${scale}\`) took ${minutes.toFixed(1)} min on ${whole.measuredAt.slice(0, 10)}${budget}.`,
+    );
   }
   for (const report of reportsOf(results, scale)) {
     parts.push(`### ${report.title}`);
@@ -55,9 +67,17 @@ function scaleSection(results: StoredResults, scale: ScaleName): string[] {
         `Reproduce: \`${report.command}\``,
     );
     parts.push(report.setup);
-    for (const table of report.tables) parts.push(`${table.caption ? `${table.caption}:\n\n` : ''}${markdownTable(table)}`);
+    for (const table of report.tables)
+      parts.push(`${table.caption ? `${table.caption}:\n\n` : ''}${markdownTable(table)}`);
     if (report.targets.length > 0) {
-      parts.push(report.targets.map((target) => `- Target ${target.what}: ${target.target}; measured ${target.measured} — ${target.met ? 'met' : '**missed**'}.`).join('\n'));
+      parts.push(
+        report.targets
+          .map(
+            (target) =>
+              `- Target ${target.what}: ${target.target}; measured ${target.measured} — ${target.met ? 'met' : '**missed**'}.`,
+          )
+          .join('\n'),
+      );
     }
     if (report.notes.length > 0) parts.push(report.notes.map((note) => `- ${note}`).join('\n'));
   }

@@ -1,7 +1,11 @@
 /** Number formats shared by the reports. */
 
 export function seconds(ms: number): string {
-  return ms >= 100_000 ? (ms / 1000).toFixed(0) : ms >= 10_000 ? (ms / 1000).toFixed(1) : (ms / 1000).toFixed(2);
+  return ms >= 100_000
+    ? (ms / 1000).toFixed(0)
+    : ms >= 10_000
+      ? (ms / 1000).toFixed(1)
+      : (ms / 1000).toFixed(2);
 }
 
 export function integer(n: number): string {

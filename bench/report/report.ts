@@ -37,4 +37,7 @@ export interface BenchmarkReport {
 }
 
 /** A report without the fields the runner fills in. */
-export type ReportBody = Omit<BenchmarkReport, 'command' | 'measuredAt' | 'environment' | 'durationSeconds' | 'loadAverage'>;
+export type ReportBody = Omit<
+  BenchmarkReport,
+  'command' | 'measuredAt' | 'environment' | 'durationSeconds' | 'loadAverage'
+>;

@@ -23,11 +23,19 @@ export function readResults(file: string): StoredResults {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StoredResults) : {};
 }
 
-export function storeReports(results: StoredResults, scale: ScaleName, reports: readonly BenchmarkReport[], wholeSuite?: SuiteTiming): StoredResults {
+export function storeReports(
+  results: StoredResults,
+  scale: ScaleName,
+  reports: readonly BenchmarkReport[],
+  wholeSuite?: SuiteTiming,
+): StoredResults {
   const previous = results[scale] ?? { reports: {} };
   const timing = wholeSuite ?? previous.wholeSuite;
   const merged: ScaleResults = {
-    reports: { ...previous.reports, ...Object.fromEntries(reports.map((report) => [report.id, report])) },
+    reports: {
+      ...previous.reports,
+      ...Object.fromEntries(reports.map((report) => [report.id, report])),
+    },
     ...(timing ? { wholeSuite: timing } : {}),
   };
   return { ...results, [scale]: merged };

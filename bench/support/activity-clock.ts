@@ -39,7 +39,9 @@ export class ActivityClock {
   /** Mean number of `activity` outstanding while at least one was. */
   meanOutstanding(activity: string): number {
     this.advance();
-    const busyMs = [...this.spentMs].filter(([state]) => state.split('+').includes(activity)).reduce((total, [, ms]) => total + ms, 0);
+    const busyMs = [...this.spentMs]
+      .filter(([state]) => state.split('+').includes(activity))
+      .reduce((total, [, ms]) => total + ms, 0);
     return busyMs === 0 ? 0 : (this.outstandingMs.get(activity) ?? 0) / busyMs;
   }
 
@@ -48,12 +50,16 @@ export class ActivityClock {
     const elapsed = now - this.since;
     const state = this.state();
     this.spentMs.set(state, (this.spentMs.get(state) ?? 0) + elapsed);
-    for (const [activity, count] of this.outstanding) this.outstandingMs.set(activity, (this.outstandingMs.get(activity) ?? 0) + count * elapsed);
+    for (const [activity, count] of this.outstanding)
+      this.outstandingMs.set(activity, (this.outstandingMs.get(activity) ?? 0) + count * elapsed);
     this.since = now;
   }
 
   private state(): ActivityState {
-    const busy = [...this.outstanding].filter(([, count]) => count > 0).map(([activity]) => activity).sort();
+    const busy = [...this.outstanding]
+      .filter(([, count]) => count > 0)
+      .map(([activity]) => activity)
+      .sort();
     return busy.length === 0 ? 'none' : busy.join('+');
   }
 }

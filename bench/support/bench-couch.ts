@@ -43,7 +43,12 @@ export async function openBenchCouch(): Promise<BenchCouch> {
   });
 }
 
-function benchCouch(admin: CouchTarget, reader: CouchTarget, embedded: boolean, stop: () => Promise<void>): BenchCouch {
+function benchCouch(
+  admin: CouchTarget,
+  reader: CouchTarget,
+  embedded: boolean,
+  stop: () => Promise<void>,
+): BenchCouch {
   const server = connect(admin);
   const created: string[] = [];
   return {

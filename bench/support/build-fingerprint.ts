@@ -13,7 +13,9 @@ export function buildFingerprint(buildDir: string): string {
   const hash = createHash('sha256');
   for (const folder of PRODUCT_FOLDERS) {
     const root = path.join(buildDir, folder);
-    const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js')).sort();
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.js'))
+      .sort();
     for (const file of files) hash.update(file).update(readFileSync(path.join(root, file)));
   }
   return hash.digest('hex').slice(0, 12);

@@ -18,7 +18,11 @@ export interface Environment {
 
 const PRODUCT_FOLDERS = ['updater', 'server', 'couch', 'sim', 'lib', 'commands'];
 
-export async function describeEnvironment(couch: CouchTarget, embedded: boolean, repository: string): Promise<Environment> {
+export async function describeEnvironment(
+  couch: CouchTarget,
+  embedded: boolean,
+  repository: string,
+): Promise<Environment> {
   const cpus = os.cpus();
   return {
     cpu: cpus[0]?.model.trim() ?? 'unknown',
@@ -32,7 +36,8 @@ export async function describeEnvironment(couch: CouchTarget, embedded: boolean,
 }
 
 function codeVersion(repository: string): string {
-  const git = (...args: string[]) => execFileSync('git', ['-C', repository, ...args], { encoding: 'utf8' }).trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-C', repository, ...args], { encoding: 'utf8' }).trim();
   try {
     const changed = git('status', '--porcelain', '--', ...PRODUCT_FOLDERS);
     return `commit ${git('rev-parse', '--short', 'HEAD')}${changed === '' ? '' : ' with uncommitted changes in product code'}`;
@@ -42,10 +47,18 @@ function codeVersion(repository: string): string {
 }
 
 async function couchFlavour(couch: CouchTarget): Promise<string> {
-  const response = await fetch(`${couch.url}/`, { headers: couch.authHeader ? { authorization: couch.authHeader } : {} });
-  const welcome = (await response.json()) as { couchdb?: string; 'express-pouchdb'?: string; version?: string; vendor?: { name?: string } };
+  const response = await fetch(`${couch.url}/`, {
+    headers: couch.authHeader ? { authorization: couch.authHeader } : {},
+  });
+  const welcome = (await response.json()) as {
+    couchdb?: string;
+    'express-pouchdb'?: string;
+    version?: string;
+    vendor?: { name?: string };
+  };
   if (welcome['express-pouchdb'] !== undefined) return `pouchdb-server ${welcome.version ?? '?'}`;
-  if (welcome.couchdb !== undefined) return `Apache CouchDB ${welcome.version ?? '?'}${welcome.vendor?.name && welcome.vendor.name !== 'The Apache Software Foundation' ? ` (${welcome.vendor.name})` : ''}`;
+  if (welcome.couchdb !== undefined)
+    return `Apache CouchDB ${welcome.version ?? '?'}${welcome.vendor?.name && welcome.vendor.name !== 'The Apache Software Foundation' ? ` (${welcome.vendor.name})` : ''}`;
   return `unknown CouchDB (${JSON.stringify(welcome).slice(0, 80)})`;
 }
 

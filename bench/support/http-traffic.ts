@@ -36,8 +36,10 @@ export class HttpTraffic {
   private readonly totalMs = new Map<string, number>();
   /** Kind and start of each request on the wire. */
   private readonly inFlight = new WeakMap<object, { kind: string; started: number }>();
-  private readonly onCreate = (message: unknown) => this.started((message as { request: UndiciRequest }).request);
-  private readonly onDone = (message: unknown) => this.finished((message as { request: UndiciRequest }).request);
+  private readonly onCreate = (message: unknown) =>
+    this.started((message as { request: UndiciRequest }).request);
+  private readonly onDone = (message: unknown) =>
+    this.finished((message as { request: UndiciRequest }).request);
 
   private readonly origins: Set<string>;
 
@@ -86,7 +88,10 @@ export class HttpTraffic {
     const flight = this.inFlight.get(request);
     if (flight === undefined) return;
     this.inFlight.delete(request);
-    this.totalMs.set(flight.kind, (this.totalMs.get(flight.kind) ?? 0) + performance.now() - flight.started);
+    this.totalMs.set(
+      flight.kind,
+      (this.totalMs.get(flight.kind) ?? 0) + performance.now() - flight.started,
+    );
     this.clock?.end(this.activity);
   }
 }

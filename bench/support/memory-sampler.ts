@@ -32,7 +32,13 @@ export class MemorySampler {
     this.timer = setInterval(() => this.sample(false), intervalMs);
     this.timer.unref();
     this.gcObserver = new PerformanceObserver((list) => {
-      const full = list.getEntries().some((entry) => (entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR);
+      const full = list
+        .getEntries()
+        .some(
+          (entry) =>
+            (entry as { detail?: { kind?: number } }).detail?.kind ===
+            constants.NODE_PERFORMANCE_GC_MAJOR,
+        );
       if (full) this.sample(true);
     });
     this.gcObserver.observe({ entryTypes: ['gc'] });

@@ -15,6 +15,8 @@ export interface WorkerOptions {
   label: string;
   /** Write a V8 CPU profile of the worker into this folder. */
   profileDir?: string;
+  /** Node flags, e.g. those the product runs with (deployed-node-flags.ts). */
+  nodeFlags?: readonly string[];
 }
 
 export interface WorkerAnswer<T> {
@@ -32,7 +34,10 @@ interface Reply {
 
 export class WorkerProcess {
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (reply: Reply) => void; reject: (err: Error) => void }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (reply: Reply) => void; reject: (err: Error) => void }
+  >();
   private exitError: Error | undefined;
 
   private constructor(
@@ -50,15 +55,25 @@ export class WorkerProcess {
       this.waiting.clear();
     });
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      for (const line of chunk.split('\n').filter(Boolean)) process.stderr.write(`[${label}] ${line}\n`);
+      for (const line of chunk.split('\n').filter(Boolean))
+        process.stderr.write(`[${label}] ${line}\n`);
     });
   }
 
   /** Starts `bench/<script>` (relative to the compiled bench folder). */
   static start(script: string, options: WorkerOptions): WorkerProcess {
-    const execArgv = options.profileDir
-      ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '--cpu-prof-name', `${options.label}.cpuprofile`]
-      : [];
+    const execArgv = [
+      ...(options.nodeFlags ?? []),
+      ...(options.profileDir
+        ? [
+            '--cpu-prof',
+            '--cpu-prof-dir',
+            options.profileDir,
+            '--cpu-prof-name',
+            `${options.label}.cpuprofile`,
+          ]
+        : []),
+    ];
     const child = fork(path.join(BENCH_DIR, script), [], {
       execArgv,
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
@@ -74,7 +89,8 @@ export class WorkerProcess {
       this.waiting.set(id, { resolve, reject });
       this.child.send({ id, question, input });
     });
-    if (reply.error !== undefined) throw new Error(`worker ${this.label}, ${question}: ${reply.error}`);
+    if (reply.error !== undefined)
+      throw new Error(`worker ${this.label}, ${question}: ${reply.error}`);
     return { value: reply.value as T, maxRssMb: reply.maxRssMb };
   }
 
@@ -90,7 +106,12 @@ export class WorkerProcess {
 }
 
 /** Starts a worker, asks it one question, stops it. */
-export async function askOnce<T>(script: string, question: string, input: unknown, options: WorkerOptions): Promise<WorkerAnswer<T>> {
+export async function askOnce<T>(
+  script: string,
+  question: string,
+  input: unknown,
+  options: WorkerOptions,
+): Promise<WorkerAnswer<T>> {
   const worker = WorkerProcess.start(script, options);
   try {
     return await worker.ask<T>(question, input);

@@ -2,6 +2,7 @@
 import type { Simulator } from '../../sim/index.js';
 import { sum } from '../report/format.js';
 import { askOnce } from '../support/worker-process.js';
+import { deployedNodeFlags } from '../support/deployed-node-flags.js';
 import type { UpdateWorkerInput, UpdateWorkerResult } from './update-worker.js';
 
 export interface RunSpec {
@@ -40,16 +41,25 @@ const DBS_ENDPOINTS = new Set(['datasetlist', 'filesummaries', 'files', 'dataset
 
 function callsPerUpstream(calls: Record<string, number>): { reqmgr: number; dbs: number } {
   const totals = { reqmgr: 0, dbs: 0 };
-  for (const [endpoint, count] of Object.entries(calls)) totals[DBS_ENDPOINTS.has(endpoint) ? 'dbs' : 'reqmgr'] += count;
+  for (const [endpoint, count] of Object.entries(calls))
+    totals[DBS_ENDPOINTS.has(endpoint) ? 'dbs' : 'reqmgr'] += count;
   return totals;
 }
 
 export async function measureRun(spec: RunSpec): Promise<RunFigures> {
   const { sim, concurrency, latencyMs } = spec;
   const before = { ...sim.counts };
-  const input: UpdateWorkerInput = { env: spec.env, now: sim.world.now(), memorySampleMs: spec.memorySampleMs ?? 1000 };
+  const input: UpdateWorkerInput = {
+    env: spec.env,
+    now: sim.world.now(),
+    memorySampleMs: spec.memorySampleMs ?? 1000,
+  };
   const cpuBefore = process.cpuUsage();
-  const answer = await askOnce<UpdateWorkerResult>('update/update-worker.js', 'run', input, { label: spec.label, profileDir: spec.profileDir });
+  const answer = await askOnce<UpdateWorkerResult>('update/update-worker.js', 'run', input, {
+    label: spec.label,
+    profileDir: spec.profileDir,
+    nodeFlags: deployedNodeFlags('stats2-update.service'),
+  });
   const cpu = process.cpuUsage(cpuBefore);
   const upstreamCalls = Object.fromEntries(
     Object.entries(sim.counts)
@@ -62,7 +72,8 @@ export async function measureRun(spec: RunSpec): Promise<RunFigures> {
     maxRssMb: answer.maxRssMb,
     upstreamCalls,
     boundMs: (sum(upstreamCalls) * latencyMs) / concurrency,
-    perUpstreamBoundMs: (Math.max(...Object.values(callsPerUpstream(upstreamCalls))) * latencyMs) / concurrency,
+    perUpstreamBoundMs:
+      (Math.max(...Object.values(callsPerUpstream(upstreamCalls))) * latencyMs) / concurrency,
     simulatorCpuPercent: (cpu.user + cpu.system) / 10 / answer.value.wallMs,
   };
 }

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { startSimulator, type Simulator } from '../../sim/index.js';
 import { counts, integer, megabytes, milliseconds, ratio, seconds, sum } from '../report/format.js';
 import type { ReportBody, Table, TargetCheck } from '../report/report.js';
+import { describeFlags } from '../support/deployed-node-flags.js';
 import type { BenchContext } from '../support/bench-context.js';
 import { openBenchCouch } from '../support/bench-couch.js';
 import { measureRun, type RunFigures } from './measure-run.js';
@@ -41,9 +42,15 @@ export async function updateBenchmark(context: BenchContext): Promise<ReportBody
   const setup =
     `Simulator (seed ${SEED}) with ${integer(workflows)} workflows, all active in WMStats, ` +
     `${latencyMs} ms latency on every upstream call; REQMGR_CONCURRENCY = DBS_CONCURRENCY = c; ` +
-    'the updater in a child process; fresh simulator and databases for each c.';
+    `the updater in a child process (${describeFlags('stats2-update.service')}); fresh simulator and databases for each c.`;
   return [
-    runReport('update', 'Update run (first run, empty database)', setup, measured.map((m) => m.full), latencyMs),
+    runReport(
+      'update',
+      'Update run (first run, empty database)',
+      setup,
+      measured.map((m) => m.full),
+      latencyMs,
+    ),
     runReport(
       'incremental',
       'Incremental run',
@@ -56,14 +63,29 @@ export async function updateBenchmark(context: BenchContext): Promise<ReportBody
   ];
 }
 
-async function measureConcurrency(context: BenchContext, concurrency: number, certificates: string): Promise<ConcurrencyFigures> {
+async function measureConcurrency(
+  context: BenchContext,
+  concurrency: number,
+  certificates: string,
+): Promise<ConcurrencyFigures> {
   const { workflows, latencyMs, changedShare } = context.scale.update;
   const couch = await openBenchCouch();
   let sim: Simulator | undefined;
   try {
     const names = await couch.createDatabases(`update_c${concurrency}`);
-    sim = await startSimulator({ seed: SEED, workflows, active: workflows, latencyMs, dir: certificates });
-    const env = { ...sim.env, ...couch.childEnv(names), REQMGR_CONCURRENCY: String(concurrency), DBS_CONCURRENCY: String(concurrency) };
+    sim = await startSimulator({
+      seed: SEED,
+      workflows,
+      active: workflows,
+      latencyMs,
+      dir: certificates,
+    });
+    const env = {
+      ...sim.env,
+      ...couch.childEnv(names),
+      REQMGR_CONCURRENCY: String(concurrency),
+      DBS_CONCURRENCY: String(concurrency),
+    };
     const run = { sim, env, concurrency, latencyMs, profileDir: context.profileDir };
     const full = await measureRun({ ...run, label: `update-c${concurrency}` });
     const advance = advanceUntilChanged(sim.world, changedShare);
@@ -75,10 +97,17 @@ async function measureConcurrency(context: BenchContext, concurrency: number, ce
   }
 }
 
-function runReport(id: 'update' | 'incremental', title: string, setup: string, runs: RunFigures[], latencyMs: number): ReportBody {
+function runReport(
+  id: 'update' | 'incremental',
+  title: string,
+  setup: string,
+  runs: RunFigures[],
+  latencyMs: number,
+): ReportBody {
   const highest = runs[runs.length - 1] as RunFigures;
   const wallOf = (run: RunFigures) => run.result.wallMs;
-  const withoutUpstreamMs = (run: RunFigures) => (run.result.activityMs.couch ?? 0) + (run.result.activityMs.none ?? 0);
+  const withoutUpstreamMs = (run: RunFigures) =>
+    (run.result.activityMs.couch ?? 0) + (run.result.activityMs.none ?? 0);
   const main: Table = {
     columns: [
       'concurrency c',
@@ -114,7 +143,11 @@ function runReport(id: 'update' | 'incremental', title: string, setup: string, r
   const perEndpoint: Table = {
     caption: 'Upstream calls per endpoint (simulator counts) and CouchDB requests per kind',
     columns: ['c', 'upstream calls', 'CouchDB requests'],
-    rows: runs.map((run) => [String(run.concurrency), counts(run.upstreamCalls), counts(run.result.couchRequests)]),
+    rows: runs.map((run) => [
+      String(run.concurrency),
+      counts(run.upstreamCalls),
+      counts(run.result.couchRequests),
+    ]),
   };
   const activity = highest.result.activityMs;
   const targets: TargetCheck[] = [

@@ -58,7 +58,11 @@ async function runOnce(input: UpdateWorkerInput): Promise<UpdateWorkerResult> {
   const server = connect({ url: couchUrl, authHeader: config.couch.authHeader });
   const clock = new ActivityClock();
   const couchTraffic = new HttpTraffic([couchUrl], 'couch', clock);
-  const upstreamTraffic = new HttpTraffic([config.upstream.cmswebUrl, config.upstream.cmswebProdUrl], 'upstream', clock);
+  const upstreamTraffic = new HttpTraffic(
+    [config.upstream.cmswebUrl, config.upstream.cmswebProdUrl],
+    'upstream',
+    clock,
+  );
   const upstream = createUpdaterUpstream(config.upstream, logger);
   let feedRows = 0;
   const sampler = new MemorySampler(input.memorySampleMs, () => feedRows);
@@ -96,7 +100,8 @@ async function runOnce(input: UpdateWorkerInput): Promise<UpdateWorkerResult> {
       couchMs: couchTraffic.durations(),
       activityMs: clock.totals(),
       meanUpstreamInFlight: clock.meanOutstanding('upstream'),
-      meanUpstreamCallMs: sum(upstreamTraffic.durations()) / Math.max(1, sum(upstreamTraffic.snapshot())),
+      meanUpstreamCallMs:
+        sum(upstreamTraffic.durations()) / Math.max(1, sum(upstreamTraffic.snapshot())),
       memory: sampler.stop(),
     };
   } finally {

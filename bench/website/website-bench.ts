@@ -8,6 +8,7 @@ import { integer, megabytes, milliseconds, seconds, sum } from '../report/format
 import type { ReportBody, Table, TargetCheck } from '../report/report.js';
 import type { BenchContext } from '../support/bench-context.js';
 import { openBenchCouch } from '../support/bench-couch.js';
+import { deployedNodeFlags, describeFlags } from '../support/deployed-node-flags.js';
 import { WorkerProcess } from '../support/worker-process.js';
 import { fillWorkflows } from './fill-workflows.js';
 import { runLoad, type Load } from './load.js';
@@ -131,6 +132,7 @@ export async function websiteBenchmark(context: BenchContext): Promise<ReportBod
     worker = WorkerProcess.start('website/website-worker.js', {
       label: 'website',
       profileDir: context.profileDir,
+      nodeFlags: deployedNodeFlags('stats2-web.service'),
     });
     const input: WebsiteWorkerInput = { reader: couch.reader, databases: names };
     const started = (await worker.ask<WebsiteStarted>('start', input)).value;
@@ -159,7 +161,7 @@ export async function websiteBenchmark(context: BenchContext): Promise<ReportBod
     const final = await worker.ask<WebsiteUsage>('usage');
     const setup =
       `${integer(workflows)} generated workflows (${historyEntries} history entries, 3 output datasets each) written with _bulk_docs ` +
-      `in ${seconds(fill.seconds * 1000)} s (${integer(fill.documents / fill.seconds)} docs/s); the website in a child process read them into its index ` +
+      `in ${seconds(fill.seconds * 1000)} s (${integer(fill.documents / fill.seconds)} docs/s); the website in a child process (${describeFlags('stats2-web.service')}) read them into its index ` +
       `in ${seconds(started.readyMs)} s; autocannon (in the parent, same machine) at ${connections} connections for ${durationSeconds} s per request kind.`;
     return [report(setup, measured, final.value, final.maxRssMb)];
   } finally {

@@ -19,6 +19,11 @@ export class ChangesLog {
   /** Latest sequence per workflow index, in pages so the log can grow without copying. */
   private readonly latestOfWorkflow: Uint32Array[] = [];
   private latestOfExtra = new Map<DocRef, number>();
+  /**
+   * A Fenwick tree over sequences counting the latest changes, so that `pending` (latest
+   * changes after a page) costs O(log n) instead of a scan of the rest of the log.
+   */
+  private latestCounts = new Int32Array(this.refs.length + 1);
 
   /** `epoch` names this database incarnation: sequences from another one rewind to 0. */
   constructor(private readonly epoch: string) {}
@@ -28,14 +33,13 @@ export class ChangesLog {
   }
 
   record(ref: DocRef): number {
-    if (this.count === this.refs.length) {
-      const bigger = new Int32Array(this.refs.length * 2);
-      bigger.set(this.refs);
-      this.refs = bigger;
-    }
+    if (this.count === this.refs.length) this.grow();
+    const previous = this.latestSeq(ref);
+    if (previous > 0) this.addLatestCount(previous, -1);
     this.refs[this.count] = ref;
     this.count++;
     this.setLatest(ref, this.count);
+    this.addLatestCount(this.count, 1);
     return this.count;
   }
 
@@ -50,20 +54,17 @@ export class ChangesLog {
     limit: number,
   ): { rows: Array<{ seq: number; ref: DocRef }>; lastSeq: number; pending: number } {
     const rows: Array<{ seq: number; ref: DocRef }> = [];
-    let pending = 0;
-    let lastSeq = since;
-    for (let seq = since + 1; seq <= this.count; seq++) {
+    for (let seq = since + 1; seq <= this.count && rows.length < limit; seq++) {
       const ref = this.refs[seq - 1] as DocRef;
-      if (this.latestSeq(ref) !== seq) continue;
-      if (rows.length < limit) {
-        rows.push({ seq, ref });
-        if (rows.length === limit) lastSeq = seq;
-      } else {
-        pending++;
-      }
+      if (this.latestSeq(ref) === seq) rows.push({ seq, ref });
     }
-    if (rows.length < limit) lastSeq = this.count;
-    return { rows, lastSeq, pending };
+    if (rows.length < limit) return { rows, lastSeq: this.count, pending: 0 };
+    const lastSeq = (rows[rows.length - 1] as { seq: number }).seq;
+    return {
+      rows,
+      lastSeq,
+      pending: this.latestCountUpTo(this.count) - this.latestCountUpTo(lastSeq),
+    };
   }
 
   encode(seq: number): string {
@@ -90,6 +91,33 @@ export class ChangesLog {
     // A sequence of another incarnation (shards replaced): CouchDB rewinds, so do we.
     if (epoch !== this.epoch) return { seq: 0 };
     return { seq: Math.min(seq, this.count) };
+  }
+
+  private grow(): void {
+    const bigger = new Int32Array(this.refs.length * 2);
+    bigger.set(this.refs);
+    this.refs = bigger;
+    // Rebuilt in O(n) from which sequences are latest changes.
+    const counts = new Int32Array(bigger.length + 1);
+    for (let seq = 1; seq <= this.count; seq++) {
+      if (this.latestSeq(this.refs[seq - 1] as DocRef) === seq)
+        counts[seq] = (counts[seq] as number) + 1;
+      const parent = seq + (seq & -seq);
+      if (parent < counts.length)
+        counts[parent] = (counts[parent] as number) + (counts[seq] as number);
+    }
+    this.latestCounts = counts;
+  }
+
+  private addLatestCount(seq: number, delta: number): void {
+    for (let i = seq; i < this.latestCounts.length; i += i & -i)
+      this.latestCounts[i] = (this.latestCounts[i] as number) + delta;
+  }
+
+  private latestCountUpTo(seq: number): number {
+    let total = 0;
+    for (let i = seq; i > 0; i -= i & -i) total += this.latestCounts[i] as number;
+    return total;
   }
 
   private setLatest(ref: DocRef, seq: number): void {

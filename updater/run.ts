@@ -311,26 +311,10 @@ class UpdateRun {
    * first, so that the feed's work can cross them off as it recalculates them.
    */
   private async collectActive(lastDbsUpdate: number): Promise<boolean> {
-    const names = this.stillToRecalculate;
-    let dbsCovered = true;
+    const dbsCovered = await this.addModifiedInDbs(lastDbsUpdate);
     try {
-      const datasets = await this.deps.upstream.datasetsModifiedSince(
-        Math.max(0, lastDbsUpdate - DBS_MODIFIED_SLACK_S),
-      );
-      for (const workflows of (
-        await this.deps.workflows.namesByKeys('outputDatasets', datasets)
-      ).values()) {
-        for (const name of workflows) names.add(name);
-      }
-    } catch (err) {
-      dbsCovered = false;
-      this.deps.logger.error(
-        { err },
-        'DBS list of modified datasets failed; the next run looks at them again',
-      );
-    }
-    try {
-      for (const name of await this.deps.upstream.activeWorkflows()) names.add(name);
+      for (const name of await this.deps.upstream.activeWorkflows())
+        this.stillToRecalculate.add(name);
     } catch (err) {
       this.deps.logger.warn(
         { err },
@@ -338,6 +322,30 @@ class UpdateRun {
       );
     }
     return dbsCovered;
+  }
+
+  /** Adds the stored workflows with a dataset DBS modified; false when DBS could not say. */
+  private async addModifiedInDbs(lastDbsUpdate: number): Promise<boolean> {
+    // Since 0, DBS lists every dataset it has (millions in production) to find the stored
+    // workflows among them: with none stored there is nothing to find.
+    if (lastDbsUpdate <= 0 && (await this.deps.workflows.count()) === 0) return true;
+    try {
+      const datasets = await this.deps.upstream.datasetsModifiedSince(
+        Math.max(0, lastDbsUpdate - DBS_MODIFIED_SLACK_S),
+      );
+      for (const workflows of (
+        await this.deps.workflows.namesByKeys('outputDatasets', datasets)
+      ).values()) {
+        for (const name of workflows) this.stillToRecalculate.add(name);
+      }
+      return true;
+    } catch (err) {
+      this.deps.logger.error(
+        { err },
+        'DBS list of modified datasets failed; the next run looks at them again',
+      );
+      return false;
+    }
   }
 
   private async sendCallbacks(): Promise<void> {

@@ -181,7 +181,17 @@ describe('the update run (rules, with an in-process upstream and the real CouchD
     expect((await settings.get()).failed_workflows).to.deep.equal([RERECO_NAME]);
   });
 
+  it('asks DBS for the datasets modified since 0 only when a workflow is stored already', async () => {
+    await runUpdate(deps, { now });
+    expect(upstream.calls).not.to.include('datasetsModifiedSince');
+    await settings.update((s) => ({ ...s, last_dbs_update_date: 0 }));
+    clock += 60;
+    await runUpdate(deps, { now });
+    expect(upstream.calls).to.include('datasetsModifiedSince');
+  });
+
   it('never turns a DBS failure into numbers, and marks the run incomplete when DBS cannot list modified datasets', async () => {
+    await updateWorkflow(RERECO_NAME, deps, { now });
     upstream.failing.add(`fileSummaries:${AODSIM}`);
     upstream.failing.add('datasetsModifiedSince');
     upstream.failing.add('activeWorkflows');

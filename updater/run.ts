@@ -171,10 +171,6 @@ class UpdateRun {
     );
     await this.timed('failed', () => this.retryFailed([...this.failed.keys()]));
     await this.timed('changes', () => this.followChanges(settings.last_reqmgr_sequence));
-    await this.timed('recalculate', () => {
-      this.useFreshAnswers();
-      return this.recalculate([...this.stillToRecalculate].sort(), true);
-    });
     await this.checkpoint(dbsCovered ? { last_dbs_update_date: this.summary.startedAt } : {});
     await this.timed('callbacks', () => this.sendCallbacks());
 
@@ -211,6 +207,11 @@ class UpdateRun {
     await this.checkpoint({});
   }
 
+  /**
+   * Steps 1–3 page by page. The rest of step 3 (workflows no page recalculated) runs beside
+   * the last page, sharing its upstream answers, so that its calls fill the upstream
+   * limit while the page's short chain of dependent calls cannot.
+   */
   private async followChanges(storedSequence: string | number): Promise<void> {
     let since: string | number = storedSequence;
     let done = 0;
@@ -228,23 +229,39 @@ class UpdateRun {
         continue;
       }
       const { changed, deleted } = latestChanges(page);
-      await this.process(changed, deleted, 'changes');
-      await this.checkpoint({ last_reqmgr_sequence: page.last_seq });
-      done += page.results.length;
-      this.options.onProgress?.({
-        phase: 'changes',
-        done,
-        ...(page.pending === undefined ? {} : { total: done + page.pending }),
+      const last =
+        page.results.length === 0 ||
+        (page.pending !== undefined ? page.pending === 0 : page.results.length < this.pageSize);
+      const pageDone = this.process(changed, deleted, 'changes').then(async () => {
+        await this.checkpoint({ last_reqmgr_sequence: page.last_seq });
+        done += page.results.length;
+        this.options.onProgress?.({
+          phase: 'changes',
+          done,
+          ...(page.pending === undefined ? {} : { total: done + page.pending }),
+        });
       });
-      const more =
-        page.pending !== undefined ? page.pending > 0 : page.results.length >= this.pageSize;
-      if (!more || page.results.length === 0) return;
-      since = page.last_seq;
+      if (!last) {
+        await pageDone;
+        since = page.last_seq;
+        continue;
+      }
+      // The page's own workflows (and their siblings) are recalculated by the page.
+      const onPage = new Set([...changed, ...deleted]);
+      await Promise.all([pageDone, this.recalculateRest((name) => !onPage.has(name))]);
+      return;
     }
   }
 
+  /** Step 3 for the workflows nothing has recalculated yet in this run. */
+  private recalculateRest(include: (name: string) => boolean = () => true): Promise<void> {
+    return this.timed('recalculate', () =>
+      this.recalculate([...this.stillToRecalculate].filter(include).sort(), true),
+    );
+  }
+
   /**
-   * Upstream answers are kept per page of the feed (and for the final step 3), so memory
+   * Upstream answers are kept per page of the feed (the last one shares them with step 3), so memory
    * stays bounded on a feed of any length.
    */
   private useFreshAnswers(): void {

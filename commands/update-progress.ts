@@ -5,6 +5,7 @@
 import cliProgress from 'cli-progress';
 import type { RunProgress, RunSummary } from '../updater/run.js';
 
+/** In the order a run goes through them. */
 const PHASE_LABELS: Record<RunProgress['phase'], string> = {
   failed: 'retrying failed',
   changes: 'ReqMgr2 changes',
@@ -30,8 +31,11 @@ export function progressDisplay(stream: NodeJS.WriteStream): ProgressDisplay {
     cliProgress.Presets.shades_classic,
   );
   let phase: RunProgress['phase'] | undefined;
+  const order = Object.keys(PHASE_LABELS);
   return {
     update(progress) {
+      // The feed's last page ends while step 3 runs beside it: its bar is not shown again.
+      if (phase !== undefined && order.indexOf(progress.phase) < order.indexOf(phase)) return;
       const label = PHASE_LABELS[progress.phase].padEnd(16);
       // The feed's length is unknown until it ends: count it without a total.
       const total = progress.total ?? Math.max(progress.done, 1);

@@ -254,15 +254,15 @@ class UpdateRun {
   }
 
   /** Step 3 for the workflows nothing has recalculated yet in this run. */
-  private recalculateRest(include: (name: string) => boolean = () => true): Promise<void> {
+  private recalculateRest(include: (name: string) => boolean): Promise<void> {
     return this.timed('recalculate', () =>
       this.recalculate([...this.stillToRecalculate].filter(include).sort(), true),
     );
   }
 
   /**
-   * Upstream answers are kept per page of the feed (the last one shares them with step 3), so memory
-   * stays bounded on a feed of any length.
+   * Upstream answers are kept per page of the feed (the last page shares them with step 3),
+   * so memory stays bounded on a feed of any length.
    */
   private useFreshAnswers(): void {
     this.ctx = { ...this.ctx, resolver: new LookupResolver(this.deps.upstream) };

@@ -328,7 +328,14 @@ class UpdateRun {
    * first, so that the feed's work can cross them off as it recalculates them.
    */
   private async collectActive(lastDbsUpdate: number): Promise<boolean> {
-    const dbsCovered = await this.addModifiedInDbs(lastDbsUpdate);
+    const [dbsCovered] = await Promise.all([
+      this.addModifiedInDbs(lastDbsUpdate),
+      this.addActiveInWmstats(),
+    ]);
+    return dbsCovered;
+  }
+
+  private async addActiveInWmstats(): Promise<void> {
     try {
       for (const name of await this.deps.upstream.activeWorkflows())
         this.stillToRecalculate.add(name);
@@ -338,7 +345,6 @@ class UpdateRun {
         'WMStats list of active workflows failed; going on without it',
       );
     }
-    return dbsCovered;
   }
 
   /** Adds the stored workflows with a dataset DBS modified; false when DBS could not say. */

@@ -18,7 +18,6 @@ import { measureRun, type RunFigures } from '../update/measure-run.js';
 import { retainedGrowth, rssAtQuarters } from './memory-growth.js';
 
 const SEED = 11;
-const MILLION = 1_000_000;
 /** Share of the workflows active in WMStats. */
 const ACTIVE_SHARE = 0.05;
 const SAMPLE_MS = 500;
@@ -81,16 +80,6 @@ function report(context: BenchContext, run: RunFigures, feedRows: number): Repor
       met: run.maxRssMb <= targetMb,
     },
   ];
-  if (growth && feedRows < MILLION) {
-    const projected =
-      run.maxRssMb + Math.max(0, growth.mbPer100kRows) * ((MILLION - feedRows) / 100_000);
-    targets.push({
-      what: 'peak RSS at 1,000,000 feed rows, projected: measured peak + retained-heap growth × the rows still to come',
-      target: `≤ ${targetMb} MB`,
-      measured: `${megabytes(projected)} (projection)`,
-      met: projected <= targetMb,
-    });
-  }
   const summary = run.result.summary;
   return {
     id: 'memory',
@@ -128,6 +117,12 @@ function report(context: BenchContext, run: RunFigures, feedRows: number): Repor
     ],
     targets,
     notes: [
+      ...(feedRows < 1_000_000
+        ? [
+            'The issue sets the target on a feed of 1,000,000 rows: `npm run bench -- --scale large --only memory` (about 80 minutes). ' +
+              "A shorter feed's retained-heap growth mostly measures warm-up, not a trend.",
+          ]
+        : []),
       `At the highest sampled RSS (${megabytes(highest.rssMb)}) V8 had reserved ${megabytes(highest.heapTotalMb)} of heap, of which ${megabytes(highest.heapUsedMb)} in use; ` +
         `${megabytes(highest.externalMb)} outside the heap (Buffers); the rest is Node's own code and native memory. ` +
         `The heap retained after full garbage collections: ${retainedRange(samples)}.`,

@@ -12,6 +12,30 @@ const wf = (name: string, fields: Partial<StoredWorkflow> = {}): StoredWorkflow 
   ...fields,
 });
 
+/** Another writer sets `target`'s priority between our read and our write, once. */
+class RacedRepository extends WorkflowRepository {
+  raced = false;
+
+  constructor(
+    couch: TestCouch,
+    names: DatabaseNames,
+    private readonly target: string,
+    private readonly priority: number,
+  ) {
+    super(couch.server, names.requests);
+  }
+
+  override async getMany(ids: readonly string[]): Promise<Map<string, StoredWorkflow>> {
+    const found = await super.getMany(ids);
+    const current = found.get(this.target);
+    if (!this.raced && current) {
+      this.raced = true;
+      await super.writeMany([{ ...current, RequestPriority: this.priority }]);
+    }
+    return found;
+  }
+}
+
 describe('CouchDB databases after setup', function () {
   let couch: TestCouch;
   let names: DatabaseNames;
@@ -147,21 +171,8 @@ describe('CouchDB databases after setup', function () {
   });
 
   it('read-modify-write retries documents that changed underneath it', async () => {
-    /** Another writer updates the document between our read and our write, once. */
-    class RacedRepository extends WorkflowRepository {
-      raced = false;
-      override async getMany(ids: readonly string[]): Promise<Map<string, StoredWorkflow>> {
-        const found = await super.getMany(ids);
-        const target = found.get('i_wf_240101_101010_9');
-        if (!this.raced && target) {
-          this.raced = true;
-          await super.writeMany([{ ...target, RequestPriority: 5 }]);
-        }
-        return found;
-      }
-    }
     await workflows.writeMany([wf('i_wf_240101_101010_9', { RequestPriority: 1 })]);
-    const raced = new RacedRepository(couch.server, names.requests);
+    const raced = new RacedRepository(couch, names, 'i_wf_240101_101010_9', 5);
     const outcomes = await raced.upsertMany(
       ['i_wf_240101_101010_9', 'j_wf_240101_101010_10'],
       (id, current) => ({
@@ -176,20 +187,9 @@ describe('CouchDB databases after setup', function () {
   });
 
   it('read-modify-write reports nothing when the retry finds its change already made', async () => {
-    class RacedRepository extends WorkflowRepository {
-      raced = false;
-      override async getMany(ids: readonly string[]): Promise<Map<string, StoredWorkflow>> {
-        const found = await super.getMany(ids);
-        const target = found.get('l_wf_240101_101010_12');
-        if (!this.raced && target) {
-          this.raced = true;
-          await super.writeMany([{ ...target, RequestPriority: 7 }]); // the same change, by someone else
-        }
-        return found;
-      }
-    }
     await workflows.writeMany([wf('l_wf_240101_101010_12', { RequestPriority: 1 })]);
-    const raced = new RacedRepository(couch.server, names.requests);
+    // The same change as ours, made by someone else.
+    const raced = new RacedRepository(couch, names, 'l_wf_240101_101010_12', 7);
     const outcomes = await raced.upsertMany(['l_wf_240101_101010_12'], (_id, current) =>
       current?.RequestPriority === 7
         ? undefined

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-const PRODUCT_FOLDERS = ['updater', 'server', 'couch', 'sim', 'lib'];
+/** The folders of the product code the benchmarks measure (in the checkout and in build/). */
+export const PRODUCT_FOLDERS = ['updater', 'server', 'couch', 'sim', 'lib', 'commands'];
 
 export function buildFingerprint(buildDir: string): string {
   const hash = createHash('sha256');

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type { CouchTarget } from '../../couch/connection.js';
+import { PRODUCT_FOLDERS } from './build-fingerprint.js';
 
 export interface Environment {
   cpu: string;
@@ -15,8 +16,6 @@ export interface Environment {
   couch: string;
   code: string;
 }
-
-const PRODUCT_FOLDERS = ['updater', 'server', 'couch', 'sim', 'lib', 'commands'];
 
 export async function describeEnvironment(
   couch: CouchTarget,

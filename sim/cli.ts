@@ -6,6 +6,7 @@
  *
  * Prints the base URLs, the certificate paths and the environment to point stats2 at it.
  */
+import path from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { startSimulator } from './index.js';
@@ -67,7 +68,8 @@ const sim = await startSimulator({
   seed: argv.seed,
   workflows: argv.workflows,
   active: argv.active,
-  dir: argv.dir,
+  // Absolute, so that the printed paths work from any folder.
+  dir: path.resolve(argv.dir),
   port: argv.port,
   latencyMs: argv['latency-ms'],
   tokenLifetimeSeconds: argv['token-lifetime'],
@@ -84,7 +86,8 @@ console.log('Certificates');
 for (const [name, file] of Object.entries(sim.tls)) console.log(`  ${name.padEnd(15)} ${file}`);
 console.log('');
 console.log('Environment for stats2 (secrets included: this is a local simulator)');
-for (const [name, value] of Object.entries(sim.env)) console.log(`export ${name}=${value}`);
+const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+for (const [name, value] of Object.entries(sim.env)) console.log(`export ${name}=${quote(value)}`);
 console.log('');
 console.log(
   `Try: curl --cacert ${sim.tls.caFile} --cert ${sim.tls.clientCertFile} --key ${sim.tls.clientKeyFile} '${sim.urls.cmsweb}/couchdb/reqmgr_workload_cache/_changes?since=now'`,

@@ -389,7 +389,7 @@ function actionHelp(command: Argv, name: string, action: Action): Argv {
       [
         `Environment: ${action.variables.join(', ')}`,
         ...(variablesWith ? [`With ${flagged}, also: ${variablesWith.join(', ')}`] : []),
-        'A secret can also come from a file: NAME_FILE=/path.',
+        'A secret can also come from a file: <NAME>_FILE=/path.',
         '',
         'Exit status:',
         ...exits.map((exit) => `  ${exit.replace(' ', '  ')}`),

@@ -41,6 +41,7 @@ export function pageRoutes(options: PageRoutesOptions): Router {
     requireIndex();
     const filter = parseFilter(req.query);
     const result = await queries.page(filter, page);
+    if (page > 0 && result.workflows.length === 0) throw pastTheEnd(result.total);
     const context = await options.pageContext(filter?.value);
     await pages.send(
       req,
@@ -92,6 +93,14 @@ export function pageRoutes(options: PageRoutesOptions): Router {
   });
 
   return router;
+}
+
+/** A page number past the last page: 404, saying how many pages there are. */
+function pastTheEnd(total: number): NotFoundError {
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  return new NotFoundError(
+    `this page is past the end: there ${pages === 1 ? 'is 1 page' : `are ${pages.toLocaleString('en-US')} pages`} (numbered from 0)`,
+  );
 }
 
 /** What of the page header can change while the URL and the workflows stay the same. */

@@ -96,7 +96,7 @@ export async function runDemo({
       },
     });
     output.say(
-      `Simulated cmsweb (seed ${demo.seed}, ${demo.workflows} workflows) at ${sim.urls.cmsweb}`,
+      `Simulated cmsweb (seed ${demo.seed}, ${plural(demo.workflows, 'workflow')}) at ${sim.urls.cmsweb}`,
       { cmsweb: sim.urls.cmsweb, seed: demo.seed, workflows: demo.workflows },
     );
     output.say(`CouchDB at ${db.couch.admin.url} (data in ${config.couch.dataDir})`, {

@@ -92,7 +92,7 @@ export async function restoreBackup(
   const occupied = DATABASE_ROLES.filter((role) => (existing.get(role) ?? 0) > 0);
   if (occupied.length > 0 && !force) {
     const what = occupied
-      .map((role) => `${names[role]} holds ${existing.get(role)} documents`)
+      .map((role) => `${names[role]} holds ${plural(existing.get(role) ?? 0, 'document')}`)
       .join(', ');
     throw new Stats2Error(
       `${what}; restore fills only empty databases: delete them first, or pass --force to add the backup's revisions to what is there`,
@@ -160,7 +160,7 @@ async function writeAsStored(
       .use<CouchDoc>(dbName)
       .bulk({ docs, new_edits: false })) as typeof response;
   } catch (err) {
-    throw couchError(`writing ${docs.length} documents to ${dbName}`, err);
+    throw couchError(`writing ${plural(docs.length, 'document')} to ${dbName}`, err);
   }
   return response
     .filter((row) => row.error !== undefined)

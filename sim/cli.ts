@@ -9,6 +9,7 @@
 import path from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { plural } from '../lib/plural.js';
 import { startSimulator } from './index.js';
 
 const argv = await yargs(hideBin(process.argv))
@@ -99,8 +100,8 @@ if (argv['advance-every'] > 0) {
   timer = setInterval(() => {
     const summary = sim.world.advance(step);
     console.log(
-      `advanced to ${new Date(summary.to * 1000).toISOString()}: ${summary.transitions} transitions, ` +
-        `${summary.created} new, ${summary.deleted} deleted, ${summary.priorityChanges} priority changes`,
+      `advanced to ${new Date(summary.to * 1000).toISOString()}: ${plural(summary.transitions, 'transition')}, ` +
+        `${summary.created} new, ${summary.deleted} deleted, ${plural(summary.priorityChanges, 'priority change')}`,
     );
   }, argv['advance-every'] * 1000);
 }

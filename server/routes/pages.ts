@@ -1,6 +1,7 @@
 /** The HTML pages: the list (with filters and paging), search, and one workflow with its charts. */
 import { Router, type Request, type Response } from 'express';
 import { NotFoundError } from '../../lib/errors.js';
+import { pluralNoun } from '../../lib/plural.js';
 import { filterQuery, SEARCH_ORDER, type Filter } from '../filters.js';
 import { serviceUnavailable } from '../http-errors.js';
 import type { WorkflowBlocks } from '../pages/block-cache.js';
@@ -31,7 +32,7 @@ export function pageRoutes(options: PageRoutesOptions): Router {
   const requireIndex = () => {
     if (!index.ready) {
       throw serviceUnavailable(
-        `Stats2 is starting: ${index.size.toLocaleString('en-US')} workflows read so far; this page works once all are`,
+        `Stats2 is starting: ${index.size.toLocaleString('en-US')} ${pluralNoun(index.size, 'workflow')} read so far; this page works once all are`,
         5,
       );
     }

@@ -75,6 +75,22 @@ const sim = await startSimulator({
   latencyMs: argv['latency-ms'],
   tokenLifetimeSeconds: argv['token-lifetime'],
 });
+// Stoppable from the moment it serves, before anything is printed that a caller may wait for.
+let timer: NodeJS.Timeout | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (timer !== undefined) clearInterval(timer);
+    console.log(`${signal}: closing`);
+    sim.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  });
+}
+
 const heapMb = (process.memoryUsage().heapUsed / 1e6).toFixed(0);
 console.log(
   `stats2 simulator: seed ${argv.seed}, ${argv.workflows} workflows (${argv.active} active), ready in ${Date.now() - started} ms, heap ${heapMb} MB`,
@@ -94,7 +110,6 @@ console.log(
   `Try: curl --cacert ${sim.tls.caFile} --cert ${sim.tls.clientCertFile} --key ${sim.tls.clientKeyFile} '${sim.urls.cmsweb}/couchdb/reqmgr_workload_cache/_changes?since=now'`,
 );
 
-let timer: NodeJS.Timeout | undefined;
 if (argv['advance-every'] > 0) {
   const step = argv['advance-by'] ?? argv['advance-every'];
   timer = setInterval(() => {
@@ -104,18 +119,4 @@ if (argv['advance-every'] > 0) {
         `${summary.created} new, ${summary.deleted} deleted, ${plural(summary.priorityChanges, 'priority change')}`,
     );
   }, argv['advance-every'] * 1000);
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    if (timer !== undefined) clearInterval(timer);
-    console.log(`${signal}: closing`);
-    sim.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
-  });
 }

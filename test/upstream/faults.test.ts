@@ -12,7 +12,7 @@ import {
 import { startTestSimulator } from '../sim/support.js';
 import { clientFor, type TestClient } from './support.js';
 
-type FaultKind = Exclude<keyof FaultSpec, 'latencyMs' | 'times'>;
+type FaultKind = Exclude<keyof FaultSpec, 'latencyMs' | 'times' | 'dataset'>;
 const KINDS: FaultKind[] = [
   'status5xx',
   'timeout',

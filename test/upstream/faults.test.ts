@@ -9,6 +9,7 @@ import {
   type NotifiableWorkflow,
   type UpstreamErrorCode,
 } from '../../updater/upstream/index.js';
+import { retryAfterMs } from '../../updater/upstream/http.js';
 import { startTestSimulator } from '../sim/support.js';
 import { clientFor, type TestClient } from './support.js';
 
@@ -34,8 +35,14 @@ const ERROR_CODES: Record<FaultKind, UpstreamErrorCode[]> = {
   dbsListError: ['UPSTREAM_HTTP'],
   unauthorized: ['UPSTREAM_HTTP'],
 };
-/** Faults a retry can get past (a 5xx only when it is 502/503/504). */
-const TRANSIENT: ReadonlySet<FaultKind> = new Set(['timeout', 'reset', 'truncate', 'htmlError']);
+/** Faults a retry can get past (a DBS error list only when it comes with HTTP 500). */
+const TRANSIENT: ReadonlySet<FaultKind> = new Set([
+  'status5xx',
+  'timeout',
+  'reset',
+  'truncate',
+  'htmlError',
+]);
 
 describe('upstream clients under injected faults', function () {
   this.timeout(60_000);
@@ -157,8 +164,7 @@ describe('upstream clients under injected faults', function () {
             upstreamError.code,
           );
           const retriable =
-            retried.has(endpoint) &&
-            (TRANSIENT.has(kind) || (kind === 'status5xx' && upstreamError.status !== 500));
+            retried.has(endpoint) && (TRANSIENT.has(kind) || upstreamError.status === 500);
           expect(retriable, `${label} should have been retried: ${upstreamError.message}`).to.equal(
             false,
           );

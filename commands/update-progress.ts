@@ -61,7 +61,7 @@ export function formatSummary(summary: RunSummary): string {
     `workflows deleted      ${summary.deleted}`,
     `histories recalculated ${summary.recalculated}`,
     `history entries added  ${summary.historyEntriesAdded}`,
-    `callbacks              ${summary.callbacksSent} sent, ${summary.callbackFailures} failed`,
+    `callbacks              ${summary.callbacksSent} sent, ${summary.callbackFailures} failed, ${summary.callbacksPending} workflows still owed one`,
     `failed workflows       ${summary.failed.length}${summary.failed.length ? ': ' + summary.failed.slice(0, 10).join(', ') + (summary.failed.length > 10 ? ', …' : '') : ''}`,
     `duration               ${seconds((summary.finishedAt - summary.startedAt) * 1000)} (` +
       Object.entries(summary.durations)

@@ -1,7 +1,7 @@
 /**
  * `--action update [--name NAME] [--trigger-prod] [--trigger-dev]`: the update run, or
- * the update of one workflow. Exit status: 0 all well, 1 some workflow failed (it is on
- * the failed list and retried next run) or the run is incomplete, 3 another run holds
+ * the update of one workflow. Exit status: 0 all well, 1 some workflow or notification
+ * failed (it is retried by the next run) or the run is incomplete, 3 another run holds
  * the lock.
  */
 import { randomBytes } from 'node:crypto';
@@ -9,6 +9,7 @@ import { ConfigError } from '../lib/errors.js';
 import type { Config } from '../lib/config.js';
 import { acquireRunLock, RunLockedError } from '../updater/run-lock.js';
 import {
+  runSucceeded,
   runUpdate,
   updateWorkflow,
   type RunSummary,
@@ -82,7 +83,7 @@ export async function runUpdateCommand(
     progress.stop();
     logger.info({ summary: { ...summary, failed: summary.failed.length } }, 'update finished');
     if (process.stdout.isTTY) console.log(formatSummary(summary));
-    return summary.failed.length > 0 || !summary.complete ? 1 : 0;
+    return runSucceeded(summary) ? 0 : 1;
   } finally {
     progress.stop();
     await upstream.close?.();

@@ -193,6 +193,37 @@ describe('upstream clients under injected faults', function () {
     }
   });
 
+  it('fails a datasetlist naming a bad dataset as a whole; retry: false sends it once', async () => {
+    const bad = '/Fault/Injection-v1/RAW';
+    const good = '/Fault/Other-v1/RAW';
+    sim.world.setDataset(good, { files: 1, run: 1000, accessType: 'VALID' });
+    sim.faults.set('datasetlist', { dataset: bad, htmlError: 1 });
+    await withClient(async (client) => {
+      expect(await client.upstream.dbs.datasetList([good])).to.deep.equal([
+        { dataset: good, dataset_access_type: 'VALID' },
+      ]);
+      let before = sim.counts.datasetlist ?? 0;
+      const retried = await client.upstream.dbs.datasetList([good, bad]).catch((e: unknown) => e);
+      expect(retried).to.be.instanceOf(UpstreamError);
+      expect((sim.counts.datasetlist ?? 0) - before).to.equal(3); // 1 + UPSTREAM_RETRIES (2)
+      before = sim.counts.datasetlist ?? 0;
+      const once = await client.upstream.dbs
+        .datasetList([good, bad], { retry: false })
+        .catch((e: unknown) => e);
+      expect((once as UpstreamError).status).to.equal(502);
+      expect((sim.counts.datasetlist ?? 0) - before).to.equal(1);
+    });
+  });
+
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    const now = Date.UTC(2026, 0, 1);
+    expect(retryAfterMs('7', now)).to.equal(7000);
+    expect(retryAfterMs(new Date(now + 3000).toUTCString(), now)).to.equal(3000);
+    expect(retryAfterMs(new Date(now - 3000).toUTCString(), now)).to.equal(0);
+    expect(retryAfterMs('soon', now)).to.equal(undefined);
+    expect(retryAfterMs(undefined, now)).to.equal(undefined);
+  });
+
   it('waits out latency within the timeout', async () => {
     const { value, attempts } = await withClient((client) =>
       outcomeOf(client, 'filesummaries', { latencyMs: { min: 50, max: 150 }, times: 3 }),

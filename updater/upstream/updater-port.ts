@@ -18,7 +18,7 @@ export function createUpdaterUpstream(
     request: (name) => reqmgr.request(name),
     requestsByPrepId: (prepId, masks) => reqmgr.requestsByPrepId(prepId, masks),
     activeWorkflows: () => wmstats.activeWorkflows(),
-    datasetList: (datasets) => dbs.datasetList(datasets),
+    datasetList: (datasets, options) => dbs.datasetList(datasets, options),
     fileSummaries: (dataset, validFileOnly) => dbs.fileSummaries(dataset, validFileOnly),
     files: (dataset, run, lumiRanges, validFileOnly) =>
       dbs.files(dataset, run, lumiRanges, validFileOnly),

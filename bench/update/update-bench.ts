@@ -19,6 +19,13 @@ import { measureRun, type RunFigures } from './measure-run.js';
 import { advanceUntilChanged, growQuietDatasets, type Advance } from './world-advance.js';
 
 const SEED = 7;
+/**
+ * Every simulator starts at the same simulated time (the world the figures before the
+ * simulator's clock followed the wall clock were measured on), so that every c and every
+ * invocation works on the same world and makes the same calls. The updater takes its time
+ * from the simulated world, as in the tests.
+ */
+const START_TIME = Date.UTC(2025, 0, 1) / 1000;
 const BOUND_TARGET = 1.3;
 
 interface ConcurrencyFigures {
@@ -38,12 +45,10 @@ export async function updateBenchmark(context: BenchContext): Promise<ReportBody
   const { workflows, latencyMs, concurrencies, dbsModifiedShare } = context.scale.update;
   const certificates = mkdtempSync(path.join(os.tmpdir(), 'stats2-bench-sim-'));
   const measured: ConcurrencyFigures[] = [];
-  // One start for every simulator, so that each c gets the same world.
-  const startTime = Math.floor(Date.now() / 1000);
   try {
     for (const concurrency of concurrencies) {
       context.log(`update: ${integer(workflows)} workflows, concurrency ${concurrency}`);
-      measured.push(await measureConcurrency(context, concurrency, certificates, startTime));
+      measured.push(await measureConcurrency(context, concurrency, certificates));
     }
   } finally {
     rmSync(certificates, { recursive: true, force: true });
@@ -84,7 +89,6 @@ async function measureConcurrency(
   context: BenchContext,
   concurrency: number,
   certificates: string,
-  startTime: number,
 ): Promise<ConcurrencyFigures> {
   const { workflows, latencyMs, changedShare, dbsModifiedShare } = context.scale.update;
   const dbsModified = dbsModifiedCount(workflows, dbsModifiedShare);
@@ -98,7 +102,7 @@ async function measureConcurrency(
       active: workflows - inactiveCount(dbsModified),
       latencyMs,
       dir: certificates,
-      startTime,
+      startTime: START_TIME,
     });
     const env = {
       ...sim.env,

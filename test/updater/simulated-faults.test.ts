@@ -323,8 +323,13 @@ describe('the update run against the simulator, with faults (issue 11)', functio
   });
 
   it('a dataset of a workflow WMStats does not list gains files: the next run finds it through DBS alone', async () => {
-    // The simulator's own clock starts at the wall clock; the updater keeps its real one.
-    const sim = await startTestSimulator({ seed: 14, workflows: 120, active: 30 });
+    // The simulator starts at the wall clock (its default); the updater keeps its real one.
+    const sim = await startTestSimulator({
+      seed: 14,
+      workflows: 120,
+      active: 30,
+      startTime: Math.floor(Date.now() / 1000),
+    });
     try {
       const listedBy = new Map<string, number>();
       for (const workflow of sim.world.list())

@@ -10,14 +10,9 @@ import type { Settings } from '../couch/types.js';
 import type { WorkflowRepository } from '../couch/workflows.js';
 import { errorMessage, Stats2Error } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import {
-  CALLBACK_RETRY_MAX_AGE_S,
-  failedCallbacksOf,
-  failureAfter,
-  planCallbacks,
-  type FailedCallback,
-} from './callback-retries.js';
+import { CALLBACK_RETRY_MAX_AGE_S, planCallbacks } from './callback-retries.js';
 import { LookupResolver } from './lookup-resolver.js';
+import { RunLedger } from './run-ledger.js';
 import {
   deleteWorkflows,
   recalculateHistories,
@@ -25,7 +20,6 @@ import {
   updateDocuments,
   type StepContext,
 } from './steps.js';
-import { TrackedNames } from './tracked-names.js';
 import type {
   CallbackNotifier,
   CallbackTarget,
@@ -147,14 +141,8 @@ class UpdateRun {
   private readonly triggers: readonly CallbackTarget[];
   private ctx: StepContext;
   private settingsWrites: Promise<void> = Promise.resolve();
-  /** The failed list, with why each failed. */
-  private failed = new TrackedNames<string>();
-  /** Workflows owed a notification to every trigger (recorded before the writes they announce). */
-  private pendingCallbacks = new TrackedNames<true>();
-  /** Notifications that failed, owed until they succeed. */
-  private failedCallbacks = new TrackedNames<FailedCallback>();
-  /** Workflows that failed in this run: nothing more is written for them in it (SPEC §7). */
-  private readonly failedThisRun = new Set<string>();
+  /** The failed list and the notifications owed: set from the stored settings when the run starts. */
+  #ledger: RunLedger | undefined;
   /** Stored workflows step 3 must see this run (DBS-modified, WMStats-active) and has not yet:
    * bounded by those lists, not by the length of the feed. */
   private readonly stillToRecalculate = new Set<string>();
@@ -184,7 +172,7 @@ class UpdateRun {
                 throw new CheckpointError(err);
               })
           : undefined,
-      mayWrite: (name) => !this.failedThisRun.has(name),
+      mayWrite: (name) => this.ledger.mayWrite(name),
     };
     const startedAt = this.now();
     this.summary = {
@@ -206,17 +194,17 @@ class UpdateRun {
 
   async execute(): Promise<RunSummary> {
     const settings = await this.deps.settings.get();
-    this.loadLists(settings);
+    this.#ledger = RunLedger.forRun(settings, this.triggers.length > 0);
 
     const dbsCovered = await this.timed('recalculate', () =>
       this.collectActive(settings.last_dbs_update_date),
     );
-    await this.timed('failed', () => this.retryFailed(this.failed.names()));
+    await this.timed('failed', () => this.retryFailed(this.ledger.failedNames()));
     await this.timed('changes', () => this.followChanges(settings.last_reqmgr_sequence));
     await this.checkpoint(dbsCovered ? { last_dbs_update_date: this.summary.startedAt } : {});
     await this.timed('callbacks', () => this.sendCallbacks());
 
-    this.summary.failed = this.failed.names();
+    this.summary.failed = this.ledger.failedNames();
     this.summary.complete &&= dbsCovered;
     this.summary.finishedAt = this.now();
     await this.checkpoint({ last_run: this.summary });
@@ -226,17 +214,11 @@ class UpdateRun {
   async executeOne(name: string): Promise<RunSummary> {
     // Only this workflow's entries: a full run beside this update keeps the others.
     const settings = await this.deps.settings.get();
-    if (pendingCallbacksOf(settings).includes(name)) this.pendingCallbacks.set(name, true);
-    for (const [owed, record] of failedCallbacksOf(settings.failed_callbacks))
-      if (owed === name) this.failedCallbacks.set(name, record);
-    // Whatever the stored lists say of this workflow, this update decides it anew.
-    this.failed.decideAnew(name);
-    this.pendingCallbacks.decideAnew(name);
-    this.failedCallbacks.decideAnew(name);
+    this.#ledger = RunLedger.forOneWorkflow(settings, name, this.triggers.length > 0);
     await this.timed('changes', () => this.process([name], [], 'changes'));
     await this.checkpoint({});
     await this.timed('callbacks', () => this.sendCallbacks());
-    const reason = this.failed.get(name);
+    const reason = this.ledger.failureOf(name);
     if (reason !== undefined) {
       throw new Stats2Error(
         `updating ${name} failed: ${reason}; it is on the failed list and retried by the next run`,
@@ -250,14 +232,9 @@ class UpdateRun {
     return this.summary;
   }
 
-  private loadLists(settings: Settings): void {
-    this.failed = new TrackedNames(
-      settings.failed_workflows.map((name): [string, string] => [name, 'failed in an earlier run']),
-    );
-    this.pendingCallbacks = new TrackedNames(
-      pendingCallbacksOf(settings).map((name): [string, true] => [name, true]),
-    );
-    this.failedCallbacks = new TrackedNames(failedCallbacksOf(settings.failed_callbacks));
+  private get ledger(): RunLedger {
+    if (this.#ledger === undefined) throw new Error('the run has not read its settings yet');
+    return this.#ledger;
   }
 
   private async retryFailed(names: string[]): Promise<void> {
@@ -347,14 +324,10 @@ class UpdateRun {
     if (deleted.length > 0) {
       const deletion = await deleteWorkflows(deleted, this.deps.workflows);
       this.summary.deleted += deletion.deleted.length;
-      for (const name of [...deletion.deleted, ...deletion.absent]) {
-        this.failed.takeOff(name);
-        this.pendingCallbacks.takeOff(name);
-        this.failedCallbacks.takeOff(name);
-      }
+      this.ledger.recordGone([...deletion.deleted, ...deletion.absent]);
       for (const [name, reason] of deletion.failed) this.fail(name, reason);
     }
-    const work = [...new Set(changed)].filter((name) => !this.failedThisRun.has(name)).sort();
+    const work = [...new Set(changed)].filter((name) => this.ledger.mayWrite(name)).sort();
     let done = 0;
     await inBatches(work, this.batchSize, async (batch) => {
       const lineage = resolver.fork();
@@ -363,15 +336,8 @@ class UpdateRun {
       this.summary.changed += documents.written.length;
       this.summary.unchanged += documents.unchanged.length;
       this.summary.deleted += documents.removed.length;
-      for (const name of [...documents.written, ...documents.unchanged])
-        if (!this.failedThisRun.has(name)) this.failed.takeOff(name);
-      for (const name of documents.removed) {
-        this.failed.takeOff(name);
-        this.pendingCallbacks.takeOff(name);
-        this.failedCallbacks.takeOff(name);
-      }
+      this.ledger.recordDocuments(documents);
       for (const [name, reason] of documents.failed) this.fail(name, reason);
-      this.notifyLater(documents.written);
 
       // A workflow whose document could not be rebuilt writes nothing this run: no history
       // from its stored, outdated copy (SPEC §7).
@@ -398,7 +364,7 @@ class UpdateRun {
     answers: LookupResolver,
     reportProgress: boolean,
   ): Promise<void> {
-    const work = names.filter((name) => !this.failedThisRun.has(name));
+    const work = names.filter((name) => this.ledger.mayWrite(name));
     let done = 0;
     await inBatches(work, this.batchSize, async (batch) => {
       await this.recalculateBatch(batch, { ...this.ctx, resolver: answers.fork() });
@@ -416,7 +382,7 @@ class UpdateRun {
     this.summary.historyEntriesAdded += histories.appended.length;
     // A history failure must be retried; a success does not clear an earlier document failure (§7).
     for (const [name, reason] of histories.failed) this.fail(name, reason);
-    this.notifyLater(histories.appended);
+    this.ledger.recordHistories(histories.appended);
   }
 
   /**
@@ -475,13 +441,14 @@ class UpdateRun {
    */
   private async sendCallbacks(): Promise<void> {
     if (this.triggers.length === 0) {
-      this.summary.callbacksPending = this.owedCount();
+      this.summary.callbacksPending = this.ledger.owedCount();
       return;
     }
     const now = this.now();
+    const owed = this.ledger.owedNotifications();
     const plan = planCallbacks(
-      this.pendingCallbacks.names(),
-      this.failedCallbacks.entries(),
+      owed.pending,
+      owed.failed,
       this.triggers,
       now,
       this.options.callbackMaxAgeSeconds ?? CALLBACK_RETRY_MAX_AGE_S,
@@ -491,7 +458,7 @@ class UpdateRun {
         { workflow: name, targets: record.targets, failingSince: record.since },
         `notification given up: failing since ${new Date(record.since * 1000).toISOString()}`,
       );
-      this.failedCallbacks.takeOff(name);
+      this.ledger.recordGivenUp(name);
     }
     const names = [...plan.send.keys()].sort();
     if (names.length > 0) {
@@ -502,20 +469,12 @@ class UpdateRun {
           const doc = docs.get(name);
           const targets = plan.send.get(name) ?? [];
           const failedTargets = doc ? await this.notify(doc, targets) : [];
-          this.pendingCallbacks.takeOff(name);
-          const record = failureAfter(
-            this.failedCallbacks.get(name),
-            doc ? targets : ['prod', 'dev'],
-            failedTargets,
-            now,
-          );
-          if (record === undefined) this.failedCallbacks.takeOff(name);
-          else this.failedCallbacks.set(name, record);
+          this.ledger.recordNotified(name, doc ? targets : ['prod', 'dev'], failedTargets, now);
           this.options.onProgress?.({ phase: 'callbacks', done: ++done, total: names.length });
         }),
       );
     }
-    this.summary.callbacksPending = this.owedCount();
+    this.summary.callbacksPending = this.ledger.owedCount();
     await this.checkpoint({});
   }
 
@@ -546,25 +505,13 @@ class UpdateRun {
     return failedTargets;
   }
 
-  private owedCount(): number {
-    return new Set([...this.pendingCallbacks.names(), ...this.failedCallbacks.names()]).size;
-  }
-
-  private notifyLater(names: readonly string[]): void {
-    if (this.triggers.length === 0) return;
-    for (const name of names) this.pendingCallbacks.set(name, true);
-  }
-
   private async recordPendingCallbacks(names: readonly string[]): Promise<void> {
-    const fresh = names.filter((name) => !this.pendingCallbacks.has(name));
-    if (fresh.length === 0) return;
-    this.notifyLater(fresh);
+    if (this.ledger.owe(names).length === 0) return;
     await this.checkpoint({});
   }
 
   private fail(name: string, reason: string): void {
-    this.failed.set(name, reason);
-    this.failedThisRun.add(name);
+    this.ledger.recordFailure(name, reason);
     this.deps.logger.warn({ workflow: name, reason }, 'workflow failed; it is retried next run');
   }
 
@@ -572,19 +519,7 @@ class UpdateRun {
   private checkpoint(extra: Partial<Settings>): Promise<void> {
     // One at a time: batches run side by side, and each write reflects all decided so far.
     const saved = this.settingsWrites.then(() =>
-      this.deps.settings.update((current) => ({
-        ...current,
-        ...extra,
-        failed_workflows: this.failed
-          .merge(current.failed_workflows.map((name): [string, string] => [name, '']))
-          .map(([name]) => name),
-        pending_callbacks: this.pendingCallbacks
-          .merge(pendingCallbacksOf(current).map((name): [string, true] => [name, true]))
-          .map(([name]) => name),
-        failed_callbacks: Object.fromEntries(
-          this.failedCallbacks.merge(failedCallbacksOf(current.failed_callbacks)),
-        ),
-      })),
+      this.deps.settings.update((current) => this.ledger.merge({ ...current, ...extra })),
     );
     this.settingsWrites = saved.then(
       () => undefined,
@@ -637,11 +572,4 @@ export function latestChanges(page: ChangesPage): { changed: string[]; deleted: 
   const deleted: string[] = [];
   for (const [id, isDeleted] of latest) (isDeleted ? deleted : changed).push(id);
   return { changed, deleted };
-}
-
-function pendingCallbacksOf(settings: Settings): string[] {
-  const pending = settings.pending_callbacks;
-  return Array.isArray(pending)
-    ? pending.filter((name): name is string => typeof name === 'string')
-    : [];
 }

@@ -12,6 +12,7 @@ import { errorMessage, Stats2Error } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { CALLBACK_RETRY_MAX_AGE_S, planCallbacks } from './callback-retries.js';
 import { LookupResolver } from './lookup-resolver.js';
+import { planPage } from './page-plan.js';
 import { RunLedger } from './run-ledger.js';
 import {
   deleteWorkflows,
@@ -264,11 +265,8 @@ class UpdateRun {
         since = 0;
         continue;
       }
-      const { changed, deleted } = latestChanges(page);
-      const last =
-        page.results.length === 0 ||
-        (page.pending !== undefined ? page.pending === 0 : page.results.length < this.pageSize);
-      const pageDone = this.process(changed, deleted, 'changes').then(async () => {
+      const plan = planPage(page, this.pageSize, this.stillToRecalculate);
+      const pageDone = this.process(plan.changed, plan.deleted, 'changes').then(async () => {
         await this.checkpoint({ last_reqmgr_sequence: page.last_seq });
         done += page.results.length;
         this.options.onProgress?.({
@@ -277,27 +275,19 @@ class UpdateRun {
           ...(page.pending === undefined ? {} : { total: done + page.pending }),
         });
       });
-      if (!last) {
+      if (!plan.last) {
         await pageDone;
         since = page.last_seq;
         continue;
       }
-      // The page's own workflows (and their siblings) are recalculated by the page.
-      const onPage = new Set([...changed, ...deleted]);
-      await Promise.all([pageDone, this.recalculateRest((name) => !onPage.has(name))]);
+      await Promise.all([pageDone, this.recalculateRest(plan.rest)]);
       return;
     }
   }
 
   /** Step 3 for the workflows nothing has recalculated yet in this run. */
-  private recalculateRest(include: (name: string) => boolean): Promise<void> {
-    return this.timed('recalculate', () =>
-      this.recalculate(
-        [...this.stillToRecalculate].filter(include).sort(),
-        this.ctx.resolver,
-        true,
-      ),
-    );
+  private recalculateRest(rest: readonly string[]): Promise<void> {
+    return this.timed('recalculate', () => this.recalculate(rest, this.ctx.resolver, true));
   }
 
   /**
@@ -558,18 +548,4 @@ async function inBatches(
     }
   };
   await Promise.all(Array.from({ length: BATCHES_AT_ONCE }, worker));
-}
-
-/** The latest change of each workflow in a page (design documents ignored). */
-export function latestChanges(page: ChangesPage): { changed: string[]; deleted: string[] } {
-  const latest = new Map<string, boolean>();
-  for (const row of page.results) {
-    if (typeof row.id !== 'string' || row.id.startsWith('_design/')) continue;
-    latest.delete(row.id);
-    latest.set(row.id, row.deleted === true);
-  }
-  const changed: string[] = [];
-  const deleted: string[] = [];
-  for (const [id, isDeleted] of latest) (isDeleted ? deleted : changed).push(id);
-  return { changed, deleted };
 }

@@ -140,7 +140,8 @@ class UpdateRun {
   private readonly pageSize: number;
   private readonly batchSize: number;
   private readonly triggers: readonly CallbackTarget[];
-  private ctx: StepContext;
+  /** What the steps need besides the upstream answers, which each piece of work is given. */
+  private readonly steps: Omit<StepContext, 'resolver'>;
   private settingsWrites: Promise<void> = Promise.resolve();
   /** The failed list and the notifications owed: set from the stored settings when the run starts. */
   #ledger: RunLedger | undefined;
@@ -159,9 +160,8 @@ class UpdateRun {
     this.triggers = options.triggers ?? [];
     if (this.triggers.length > 0 && !deps.notifier)
       throw new Error('callbacks asked for, but no notifier given');
-    this.ctx = {
+    this.steps = {
       upstream: deps.upstream,
-      resolver: new LookupResolver(deps.upstream),
       workflows: deps.workflows,
       logger: deps.logger,
       now: this.now,
@@ -216,7 +216,7 @@ class UpdateRun {
     // Only this workflow's entries: a full run beside this update keeps the others.
     const settings = await this.deps.settings.get();
     this.#ledger = RunLedger.forOneWorkflow(settings, name, this.triggers.length > 0);
-    await this.timed('changes', () => this.process([name], [], 'changes'));
+    await this.timed('changes', () => this.process([name], [], 'changes', this.freshAnswers()));
     await this.checkpoint({});
     await this.timed('callbacks', () => this.sendCallbacks());
     const reason = this.ledger.failureOf(name);
@@ -240,14 +240,15 @@ class UpdateRun {
 
   private async retryFailed(names: string[]): Promise<void> {
     if (names.length === 0) return;
-    await this.process(names, [], 'failed');
+    await this.process(names, [], 'failed', this.freshAnswers());
     await this.checkpoint({});
   }
 
   /**
-   * Steps 1–3 page by page. The rest of step 3 (workflows no page recalculated) runs beside
-   * the last page, sharing its upstream answers, so that its calls fill the upstream
-   * limit while the page's short chain of dependent calls cannot.
+   * Steps 1–3 page by page. Upstream answers are kept per page, so memory stays bounded
+   * on a feed of any length. The rest of step 3 (workflows no page recalculated) runs
+   * beside the last page and shares its answers, so that its calls fill the upstream limit
+   * while the page's short chain of dependent calls cannot, and nothing is asked twice.
    */
   private async followChanges(storedSequence: string | number): Promise<void> {
     let since: string | number = storedSequence;
@@ -266,50 +267,48 @@ class UpdateRun {
         continue;
       }
       const plan = planPage(page, this.pageSize, this.stillToRecalculate);
-      const pageDone = this.process(plan.changed, plan.deleted, 'changes').then(async () => {
-        await this.checkpoint({ last_reqmgr_sequence: page.last_seq });
-        done += page.results.length;
-        this.options.onProgress?.({
-          phase: 'changes',
-          done,
-          ...(page.pending === undefined ? {} : { total: done + page.pending }),
-        });
-      });
+      const answers = this.freshAnswers();
+      const pageDone = this.process(plan.changed, plan.deleted, 'changes', answers).then(
+        async () => {
+          await this.checkpoint({ last_reqmgr_sequence: page.last_seq });
+          done += page.results.length;
+          this.options.onProgress?.({
+            phase: 'changes',
+            done,
+            ...(page.pending === undefined ? {} : { total: done + page.pending }),
+          });
+        },
+      );
       if (!plan.last) {
         await pageDone;
         since = page.last_seq;
         continue;
       }
-      await Promise.all([pageDone, this.recalculateRest(plan.rest)]);
+      await Promise.all([pageDone, this.recalculateRest(plan.rest, answers)]);
       return;
     }
   }
 
-  /** Step 3 for the workflows nothing has recalculated yet in this run. */
-  private recalculateRest(rest: readonly string[]): Promise<void> {
-    return this.timed('recalculate', () => this.recalculate(rest, this.ctx.resolver, true));
+  /** Step 3 for the workflows nothing has recalculated yet in this run, with `answers`. */
+  private recalculateRest(rest: readonly string[], answers: LookupResolver): Promise<void> {
+    return this.timed('recalculate', () => this.recalculate(rest, answers, true));
+  }
+
+  private freshAnswers(): LookupResolver {
+    return new LookupResolver(this.deps.upstream);
   }
 
   /**
-   * Upstream answers are kept per page of the feed (the last page shares them with step 3),
-   * so memory stays bounded on a feed of any length.
-   */
-  private useFreshAnswers(): void {
-    this.ctx = { ...this.ctx, resolver: new LookupResolver(this.deps.upstream) };
-  }
-
-  /**
-   * Steps 2 and 3 for a set of changed and deleted workflows. Batches are formed from the
-   * sorted names, and each asks its own DBS questions (see LookupResolver.fork), so that
-   * two identical runs make the same calls whatever the timing.
+   * Steps 2 and 3 for a set of changed and deleted workflows, with `answers`. Batches are
+   * formed from the sorted names, and each asks its own DBS questions (see
+   * LookupResolver.fork), so that two identical runs make the same calls whatever the timing.
    */
   private async process(
     changed: string[],
     deleted: string[],
     phase: RunProgress['phase'],
+    answers: LookupResolver,
   ): Promise<void> {
-    this.useFreshAnswers();
-    const resolver = this.ctx.resolver;
     const onPage = new Set([...changed, ...deleted]);
     if (deleted.length > 0) {
       const deletion = await deleteWorkflows(deleted, this.deps.workflows);
@@ -320,8 +319,8 @@ class UpdateRun {
     const work = [...new Set(changed)].filter((name) => this.ledger.mayWrite(name)).sort();
     let done = 0;
     await inBatches(work, this.batchSize, async (batch) => {
-      const lineage = resolver.fork();
-      const ctx = { ...this.ctx, resolver: lineage };
+      const lineage = answers.fork();
+      const ctx = { ...this.steps, resolver: lineage };
       const documents = await updateDocuments(batch, ctx);
       this.summary.changed += documents.written.length;
       this.summary.unchanged += documents.unchanged.length;
@@ -357,7 +356,7 @@ class UpdateRun {
     const work = names.filter((name) => this.ledger.mayWrite(name));
     let done = 0;
     await inBatches(work, this.batchSize, async (batch) => {
-      await this.recalculateBatch(batch, { ...this.ctx, resolver: answers.fork() });
+      await this.recalculateBatch(batch, { ...this.steps, resolver: answers.fork() });
       done += batch.length;
       if (reportProgress)
         this.options.onProgress?.({ phase: 'recalculate', done, total: work.length });

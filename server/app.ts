@@ -10,6 +10,7 @@ import type { SettingsRepository } from '../couch/settings.js';
 import type { WorkflowRepository } from '../couch/workflows.js';
 import type { Logger } from '../lib/logger.js';
 import { errorBoundary, notFound } from './error-boundary.js';
+import { HealthCheck } from './health.js';
 import { UpdateRunsReader, type UpdateRuns } from './last-update.js';
 import { PageSender } from './send-page.js';
 import { createMetrics } from './metrics.js';
@@ -22,6 +23,7 @@ import { pageRoutes } from './routes/pages.js';
 import { WorkflowDocuments } from './workflow-documents.js';
 import type { WorkflowIndex } from './workflow-index.js';
 import { WorkflowQueries } from './workflow-query.js';
+import { WorkflowSearch } from './workflow-search.js';
 import { WorkflowUpdates, type UpdateWorkflow } from './workflow-updates.js';
 
 export interface ServerDependencies {
@@ -37,16 +39,22 @@ export interface ServerDependencies {
   logger: Logger;
   /** The updater's one-workflow update. Without it `api/update` answers 503. */
   updateWorkflow?: UpdateWorkflow;
+  /** Express "trust proxy": whose X-Forwarded-For names the client (none when undefined). */
+  trustProxy?: string | number;
   tuning?: ServerTuning;
 }
 
 export interface ServerTuning {
-  /** Per client address; default 5 at once, then one every 12 s. */
+  /** Updates with the token; default 5 at once, then one every 12 s. */
   updateRateLimit?: RateLimit;
+  /** Update requests without the token, per client address; default 5 at once, then one every 12 s. */
+  failedUpdateRateLimit?: RateLimit;
   /** `/healthz` fails when the index has not caught up with the feed for this long (default 60 s). */
   maxIndexLagMs?: number;
-  /** Names the cache of view answers may hold (default 2,000,000). */
-  cachedViewNames?: number;
+  /** Names the cache of filter answers may hold (default 500,000). */
+  cachedFilterNames?: number;
+  /** Memory for documents kept for get_json and workflow pages (default 16 MB). */
+  documentCacheBytes?: number;
   /** How often the settings' record of update runs is read again (default 10 s). */
   lastUpdateMaxAgeMs?: number;
   /** Memory for rendered workflow blocks of recently shown workflows (default 32 MB). */
@@ -76,12 +84,25 @@ const CONTENT_SECURITY_POLICY = {
 export function createServer(deps: ServerDependencies): Express {
   const { prefix, index, workflows, logger } = deps;
   const tuning = deps.tuning ?? {};
-  const queries = new WorkflowQueries({ index, workflows, cachedNames: tuning.cachedViewNames });
-  const documents = new WorkflowDocuments(workflows, queries);
+  const queries = new WorkflowQueries({ index, cachedNames: tuning.cachedFilterNames });
+  const search = new WorkflowSearch(index, queries);
+  const documents = new WorkflowDocuments({
+    workflows,
+    queries,
+    index,
+    cacheBytes: tuning.documentCacheBytes,
+  });
   const updates = new WorkflowUpdates({
     token: deps.updateToken,
     updateWorkflow: deps.updateWorkflow,
     rateLimit: tuning.updateRateLimit,
+    failureRateLimit: tuning.failedUpdateRateLimit,
+  });
+  const health = new HealthCheck({
+    index,
+    workflows,
+    logger,
+    maxLagMs: tuning.maxIndexLagMs ?? 60_000,
   });
   const updateRuns = new UpdateRunsReader(deps.settings, logger, tuning.lastUpdateMaxAgeMs);
   const metrics = createMetrics(index, updateRuns);
@@ -99,8 +120,9 @@ export function createServer(deps: ServerDependencies): Express {
   app.disable('x-powered-by');
   // Pages change every second ("3s ago"): hashing each body for an ETag would be wasted work.
   app.set('etag', false);
-  // Behind a reverse proxy on the same host, rate limits must see the visitor's address.
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For is believed only from proxies the operator named (STATS_TRUST_PROXY):
+  // anyone else could write any address there and so escape the per-client rate limit.
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.use(helmet({ contentSecurityPolicy: CONTENT_SECURITY_POLICY }));
   app.use(metrics.observe);
   if (logger.isLevelEnabled('debug')) {
@@ -120,20 +142,19 @@ export function createServer(deps: ServerDependencies): Express {
       next();
     });
   }
-  app.use(
-    operationsRoutes({ index, workflows, metrics, maxIndexLagMs: tuning.maxIndexLagMs ?? 60_000 }),
-  );
+  app.use(operationsRoutes({ health, metrics }));
   app.use(
     `${prefix}/static`,
     express.static(STATIC_DIR, { index: false, maxAge: '1h', fallthrough: true }),
   );
-  app.use(prefix || '/', apiRoutes({ prefix, index, queries, documents, updates }));
+  app.use(prefix || '/', apiRoutes({ prefix, index, queries, search, documents, updates }));
   app.use(
     prefix || '/',
     pageRoutes({
       prefix,
       index,
       queries,
+      search,
       documents,
       blocks,
       pages,

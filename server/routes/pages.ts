@@ -1,23 +1,26 @@
 /** The HTML pages: the list (with filters and paging), search, and one workflow with its charts. */
 import { Router, type Request, type Response } from 'express';
 import { NotFoundError } from '../../lib/errors.js';
-import { filterQuery, SEARCH_ORDER, type Filter } from '../filters.js';
+import { filterQuery } from '../filters.js';
 import { serviceUnavailable } from '../http-errors.js';
 import type { WorkflowBlocks } from '../pages/block-cache.js';
 import type { PageContext } from '../pages/context.js';
 import type { PageSender } from '../send-page.js';
 import { listPage } from '../pages/list-page.js';
+import { searchPage } from '../pages/search-page.js';
 import { workflowPage } from '../pages/workflow-page.js';
 import { parseFilter, parsePage, parseSearch } from '../validation.js';
 import type { WorkflowDocuments } from '../workflow-documents.js';
 import type { WorkflowIndex } from '../workflow-index.js';
 import { PAGE_SIZE, type WorkflowQueries } from '../workflow-query.js';
+import { SEARCH_LIMIT, searchHits, type WorkflowSearch } from '../workflow-search.js';
 import { summarizeWorkflow } from '../workflow-summary.js';
 
 export interface PageRoutesOptions {
   prefix: string;
   index: WorkflowIndex;
   queries: WorkflowQueries;
+  search: WorkflowSearch;
   documents: WorkflowDocuments;
   blocks: WorkflowBlocks;
   pages: PageSender;
@@ -28,8 +31,9 @@ export function pageRoutes(options: PageRoutesOptions): Router {
   const { prefix, index, queries, documents, blocks, pages } = options;
   const router = Router();
 
+  /** Pages need the index's content: a snapshot (still catching up) will do. */
   const requireIndex = () => {
-    if (!index.ready) {
+    if (!index.serving) {
       throw serviceUnavailable(
         `Stats2 is starting: ${index.size.toLocaleString('en-US')} workflows read so far; this page works once all are`,
         5,
@@ -40,7 +44,7 @@ export function pageRoutes(options: PageRoutesOptions): Router {
   const list = async (req: Request, res: Response, page: number) => {
     requireIndex();
     const filter = parseFilter(req.query);
-    const result = await queries.page(filter, page);
+    const result = queries.page(filter, page);
     const context = await options.pageContext(filter?.value);
     await pages.send(
       req,
@@ -60,16 +64,17 @@ export function pageRoutes(options: PageRoutesOptions): Router {
 
   router.get('/search', async (req, res) => {
     requireIndex();
-    const q = parseSearch(req.query);
+    const { q, limit } = parseSearch(req.query, SEARCH_LIMIT);
     if (q === '') return res.redirect(302, `${prefix}/`);
-    let target: Filter = { name: 'workflow_name', value: q };
-    for (const name of SEARCH_ORDER) {
-      if (await queries.matches(name, q)) {
-        target = { name, value: q };
-        break;
-      }
-    }
-    res.redirect(302, `${prefix}/${filterQuery(target)}`);
+    const result = options.search.search(q, limit);
+    if (result.exact) return res.redirect(302, `${prefix}/${filterQuery(result.exact)}`);
+    const context = await options.pageContext(q);
+    await pages.send(
+      req,
+      res,
+      searchPage(context, { ...result, hits: searchHits(result) }),
+      `${index.version} ${contextVersion(context)}`,
+    );
   });
 
   router.get('/workflow/:name', async (req, res) => {

@@ -193,9 +193,12 @@ async function writeImage(out: PayloadWriter, image: TableImage): Promise<void> 
   out.u32(image.names.length);
   for (let slot = 0; slot < image.names.length; slot++) {
     out.string(image.names[slot] as string, 'utf8');
-    out.string(image.records[slot] as string, 'latin1');
     if (slot % 4096 === 4095) await out.flushIfFull();
   }
+  out.int32s(image.records.offsets);
+  out.int32s(image.records.lengths);
+  await out.flush();
+  await out.blob(image.records.bytes);
   out.int32s(image.order);
   await out.flushIfFull();
   writeText(out, image.text);
@@ -205,11 +208,10 @@ function readImage(input: PayloadReader): TableImage {
   const atoms = input.strings('utf8');
   const slots = input.u32();
   const names: string[] = new Array(slots);
-  const records: string[] = new Array(slots);
-  for (let slot = 0; slot < slots; slot++) {
-    names[slot] = input.string('utf8');
-    records[slot] = input.string('latin1');
-  }
+  for (let slot = 0; slot < slots; slot++) names[slot] = input.string('utf8');
+  const offsets = input.int32s();
+  const lengths = input.int32s();
+  const records = { bytes: input.blob(), offsets, lengths };
   const order = input.int32s();
   const text = readText(input);
   if (!input.done) throw new RangeError('bytes left after the last section');
@@ -294,6 +296,13 @@ class PayloadWriter {
     this.typed(values.length, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
   }
 
+  /** A length and bytes, written straight from the buffer given (after a flush). */
+  async blob(bytes: Buffer): Promise<void> {
+    this.u32(bytes.length);
+    await this.flush();
+    await this.write(bytes);
+  }
+
   async flushIfFull(): Promise<void> {
     if (this.at >= 1 << 20) await this.flush();
   }
@@ -353,6 +362,15 @@ class PayloadReader {
 
   strings(encoding: 'utf8' | 'latin1'): string[] {
     return Array.from({ length: this.u32() }, () => this.string(encoding));
+  }
+
+  /** A copy: the file's buffer is not kept alive by what is read from it. */
+  blob(): Buffer {
+    const length = this.u32();
+    this.need(length);
+    const bytes = Buffer.from(this.bytes.subarray(this.at, this.at + length));
+    this.at += length;
+    return bytes;
   }
 
   int32s(): Int32Array {

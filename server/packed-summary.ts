@@ -24,6 +24,10 @@ const TEXT_REVISION = 2;
 /** CouchDB's and PouchDB's revisions: a generation and 32 hex digits. */
 const HASH_REVISION_FORM = /^([1-9][0-9]{0,14})-([0-9a-f]{32})$/;
 
+const NO_TEXT = 0;
+const TEXT_IN_NAME = 1;
+const LITERAL_TEXT = 2;
+
 const RAW_DATASET = 0;
 const NEW_PRIMARY = 1;
 const SAME_PRIMARY = 2;
@@ -44,7 +48,7 @@ export function packSummary(
       (s.datasetsListed ? DATASETS_LISTED : 0),
   );
   const atom = (text: string | undefined) => (text === undefined ? undefined : atoms.id(text));
-  w.string(s.prepid);
+  writeNamePart(w, s.name, s.prepid);
   w.atom(atom(s.type));
   w.number(s.priority);
   w.number(s.totalEvents);
@@ -57,7 +61,7 @@ export function packSummary(
   w.atom(atom(s.processingString));
   w.atom(atom(s.inputDataset));
   w.varint(s.requests.length);
-  for (const request of s.requests) w.string(request);
+  for (const request of s.requests) writeNamePart(w, s.name, request);
   w.varint(s.campaigns.length);
   for (const campaign of s.campaigns) w.atom(atoms.id(campaign));
   w.varint(s.datasets.length);
@@ -99,7 +103,7 @@ export function unpackSummary(
     const id = r.atom();
     return id === undefined ? undefined : atoms.text(id);
   };
-  const prepid = r.string();
+  const prepid = readNamePart(r, name);
   const type = atom();
   const priority = r.number();
   const totalEvents = r.number();
@@ -111,7 +115,7 @@ export function unpackSummary(
   const lastStatusTime = r.number();
   const processingString = atom();
   const inputDataset = atom();
-  const requests = Array.from({ length: r.varint() }, () => r.string() as string);
+  const requests = Array.from({ length: r.varint() }, () => readNamePart(r, name) as string);
   const campaigns = Array.from({ length: r.varint() }, () => atom() as string);
   const datasets: DatasetSummary[] = [];
   let primary = '';
@@ -153,6 +157,35 @@ export function unpackSummary(
     filterable: (flags & FILTERABLE) !== 0,
     datasetsListed: (flags & DATASETS_LISTED) !== 0,
   };
+}
+
+/**
+ * PrepIDs and requests are mostly part of the workflow's name
+ * (`pdmvserv_task_HIG-…-00123__v1_T_…` has PrepID `task_HIG-…-00123`): then only where.
+ */
+function writeNamePart(w: RecordWriter, name: string, text: string | undefined): void {
+  if (text === undefined) return w.varint(NO_TEXT);
+  const at = text === '' ? -1 : name.indexOf(text);
+  if (at < 0) {
+    w.varint(LITERAL_TEXT);
+    return w.string(text);
+  }
+  w.varint(TEXT_IN_NAME);
+  w.varint(at);
+  w.varint(text.length);
+}
+
+function readNamePart(r: RecordReader, name: string): string | undefined {
+  switch (r.varint()) {
+    case NO_TEXT:
+      return undefined;
+    case TEXT_IN_NAME: {
+      const at = r.varint();
+      return name.slice(at, at + r.varint());
+    }
+    default:
+      return r.string();
+  }
 }
 
 /** The document revision the record was made from. */

@@ -113,7 +113,6 @@ function filterNames(table: WorkflowTable, filter: ViewFilterName, value: string
       .toArray()
       .filter((slot) => {
         const workflow = table.at(slot);
-        // The value is kept as it is (UTF-8) in the record: a cheap test before unpacking.
         return workflow !== undefined && mayHold(workflow, value) && check(workflow.summary());
       });
   }
@@ -139,10 +138,16 @@ function candidates(table: WorkflowTable, value: string): SlotSet {
   return result as SlotSet;
 }
 
-/** PrepIDs, requests and the primary part of datasets are in the record as UTF-8 bytes. */
+/**
+ * PrepIDs and requests are in the name or in the record (as UTF-8 bytes), and so is the
+ * primary part of output datasets: a cheap test before unpacking.
+ */
 function mayHold(workflow: IndexedWorkflow, value: string): boolean {
   const primary = /^\/([^/]+)\//.exec(value)?.[1] ?? value;
-  return workflow.packed.includes(Buffer.from(primary, 'utf8').toString('latin1'));
+  return (
+    workflow.name.includes(primary) ||
+    workflow.packed.includes(Buffer.from(primary, 'utf8').toString('latin1'))
+  );
 }
 
 function exactCheck(

@@ -110,7 +110,25 @@ export function couchWorkflowSource(
         startkey = rows[pageSize]?.id;
       }
     },
-    revisionsOf: (ids) => workflows.revisions(ids),
+    async revisionsOf(ids) {
+      const revisions = new Map<string, string>();
+      if (ids.length === 0) return revisions;
+      let response;
+      try {
+        // POST: a few hundred long names do not fit in a URL.
+        response = await workflows.db.fetchRevs({ keys: [...ids] });
+      } catch (err) {
+        throw couchError(`reading revisions from ${workflows.name}`, err);
+      }
+      for (const row of response.rows as Array<{
+        id?: string;
+        value?: { rev?: string; deleted?: boolean };
+      }>) {
+        if (row.id !== undefined && row.value?.rev && !row.value.deleted)
+          revisions.set(row.id, row.value.rev);
+      }
+      return revisions;
+    },
     async documents(ids) {
       return [...(await workflows.getMany(ids)).values()];
     },

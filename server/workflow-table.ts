@@ -7,6 +7,7 @@
 import { AtomTable } from './atom-table.js';
 import { packSummary, revisionOf, unpackSummary, type PackedSummary } from './packed-summary.js';
 import { SlotSet } from './postings.js';
+import { RecordArena, type ArenaImage } from './record-arena.js';
 import { SortedNames } from './sorted-names.js';
 import { TextIndex, type TextIndexImage } from './text-index.js';
 import { summarizeWorkflow, type WorkflowSummary } from './workflow-summary.js';
@@ -38,9 +39,9 @@ export interface DocumentState {
 
 export interface TableImage {
   atoms: string[];
-  /** By slot: the name ('' for a free slot) and the record. */
+  /** By slot: the name ('' for a free slot). */
   names: string[];
-  records: string[];
+  records: ArenaImage;
   /** Slots in name order. */
   order: Int32Array;
   text: TextIndexImage;
@@ -50,7 +51,12 @@ export class WorkflowTable {
   readonly atoms: AtomTable;
   private readonly slots = new Map<string, number>();
   private readonly names: Array<string | undefined> = [];
-  private readonly records: Array<PackedSummary | undefined> = [];
+  /** Bytes of the records (the reclaimable ones included), for the memory report. */
+  get recordBytes(): number {
+    return this.records.capacity;
+  }
+
+  private records = new RecordArena();
   private readonly free: number[] = [];
   private readonly order = new SortedNames();
   readonly text: TextIndex;
@@ -76,7 +82,7 @@ export class WorkflowTable {
 
   at(slot: number): IndexedWorkflow | undefined {
     const name = this.names[slot];
-    const record = this.records[slot];
+    const record = this.records.get(slot) as PackedSummary | undefined;
     return name === undefined || record === undefined
       ? undefined
       : new IndexedWorkflow(name, record, this.atoms);
@@ -113,7 +119,7 @@ export class WorkflowTable {
   /** Every name with its record's revision, for a comparison with the database. */
   *revisions(): Generator<[string, string | undefined]> {
     for (const [name, slot] of this.slots)
-      yield [name, revisionOf(this.records[slot] as PackedSummary)];
+      yield [name, revisionOf(this.records.get(slot) as PackedSummary)];
   }
 
   /** Applies documents' current states; returns how many workflows changed. */
@@ -161,7 +167,7 @@ export class WorkflowTable {
     return {
       atoms: this.atoms.all(),
       names: this.names.map((name) => name ?? ''),
-      records: this.records.map((record) => record ?? ''),
+      records: this.records.image(this.names.length),
       order,
       text: this.text.image(),
     };
@@ -169,7 +175,8 @@ export class WorkflowTable {
 
   static fromImage(image: TableImage): WorkflowTable {
     const slots = image.names.length;
-    if (image.records.length !== slots) throw new RangeError('names and records differ in number');
+    if (image.records.offsets.length !== slots)
+      throw new RangeError('names and records differ in number');
     const table = new WorkflowTable(
       new AtomTable(image.atoms),
       TextIndex.fromImage(image.text, slots),
@@ -177,17 +184,19 @@ export class WorkflowTable {
     if (table.atoms.size !== image.atoms.length) throw new RangeError('repeated atom in image');
     for (let slot = 0; slot < slots; slot++) {
       const name = image.names[slot] as string;
+      const hasRecord = (image.records.lengths[slot] as number) >= 0;
       if (name === '') {
+        if (hasRecord) throw new RangeError(`free slot ${slot} has a record`);
         table.names.push(undefined);
-        table.records.push(undefined);
         table.free.push(slot);
         continue;
       }
+      if (!hasRecord) throw new RangeError(`${name} has no record`);
       if (table.slots.has(name)) throw new RangeError(`${name} is in two slots`);
       table.slots.set(name, slot);
       table.names.push(name);
-      table.records.push(image.records[slot] as PackedSummary);
     }
+    table.records = RecordArena.fromImage(image.records);
     const ordered: string[] = [];
     let previous: string | undefined;
     for (const slot of image.order) {
@@ -208,20 +217,19 @@ export class WorkflowTable {
     let slot = this.slots.get(summary.name);
     let before: WorkflowSummary | undefined;
     if (slot !== undefined) {
-      const old = this.records[slot] as PackedSummary;
+      const old = this.records.get(slot) as PackedSummary;
       if (old === packed) return false;
       before = unpackSummary(summary.name, old, this.atoms);
     } else {
       slot = this.free.pop() ?? this.names.length;
       if (slot === this.names.length) {
         this.names.push(undefined);
-        this.records.push(undefined);
         this.text.slotCount = this.names.length;
       }
       this.names[slot] = summary.name;
       this.slots.set(summary.name, slot);
     }
-    this.records[slot] = packed;
+    this.records.set(slot, packed);
     this.text.update(slot, before, summary, this.atoms);
     return true;
   }
@@ -229,11 +237,11 @@ export class WorkflowTable {
   private remove(name: string): boolean {
     const slot = this.slots.get(name);
     if (slot === undefined) return false;
-    const before = unpackSummary(name, this.records[slot] as PackedSummary, this.atoms);
+    const before = unpackSummary(name, this.records.get(slot) as PackedSummary, this.atoms);
     this.text.update(slot, before, undefined, this.atoms);
     this.slots.delete(name);
     this.names[slot] = undefined;
-    this.records[slot] = undefined;
+    this.records.delete(slot);
     this.free.push(slot);
     return true;
   }

@@ -123,6 +123,15 @@ describe('website: workflow summaries, links, sorted names', () => {
     expect(summarizeWorkflow({ _id: 'x' })?.filterable).to.equal(false);
     const shared = packSummary(full, undefined, atoms);
     expect(shared.length).to.be.below(JSON.stringify(full).length / 2);
+    // A PrepID and requests that are part of the name are kept as where they are in it.
+    const named = summarizeWorkflow({
+      _id: 'pdmvserv_task_HIG-Camp-00001__v1_T_240101_000000_0001',
+      PrepID: 'task_HIG-Camp-00001',
+      Requests: ['HIG-Camp-00001', 'OTHER-00002', 'task_'],
+    }) as NonNullable<typeof summary>;
+    const packedNamed = packSummary(named, undefined, atoms);
+    expect(unpackSummary(named.name, packedNamed, atoms)).to.deep.equal(named);
+    expect(packedNamed).not.to.include('HIG-Camp');
   });
 
   it('tells the PdmV service by the PrepID form', () => {

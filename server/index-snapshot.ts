@@ -30,6 +30,7 @@ const RECORD_MODULES = [
   'record-codec.js',
   'search-words.js',
   'text-index.js',
+  'exact-values.js',
   'sanitize.js',
   '../updater/lumis-mode.js',
 ];
@@ -202,6 +203,9 @@ async function writeImage(out: PayloadWriter, image: TableImage): Promise<void> 
   out.int32s(image.order);
   await out.flushIfFull();
   writeText(out, image.text);
+  out.u32(image.exact.capacity);
+  out.u32(image.exact.added);
+  out.uint32s(image.exact.bits);
 }
 
 function readImage(input: PayloadReader): TableImage {
@@ -214,8 +218,9 @@ function readImage(input: PayloadReader): TableImage {
   const records = { bytes: input.blob(), offsets, lengths };
   const order = input.int32s();
   const text = readText(input);
+  const exact = { capacity: input.u32(), added: input.u32(), bits: input.uint32s() };
   if (!input.done) throw new RangeError('bytes left after the last section');
-  return { atoms, names, records, order, text };
+  return { atoms, names, records, order, text, exact };
 }
 
 function writeText(out: PayloadWriter, text: TextIndexImage): void {

@@ -188,6 +188,31 @@ function readNamePart(r: RecordReader, name: string): string | undefined {
   }
 }
 
+/**
+ * The bytes a record holds when a workflow's `field` is exactly `value` and not kept as a
+ * place in its name: what a filter looks for before unpacking a candidate. A PrepID or
+ * request is a literal text; an output dataset's primary part starts a run of datasets
+ * (or a dataset of another form is written whole).
+ */
+export function exactValueBytes(
+  field: 'prepid' | 'request' | 'output_dataset',
+  value: string,
+): Buffer {
+  const w = new RecordWriter();
+  const dataset = field === 'output_dataset' ? DATASET_FORM.exec(value) : null;
+  if (field !== 'output_dataset') {
+    w.varint(LITERAL_TEXT);
+    w.string(value);
+  } else if (dataset) {
+    w.varint(NEW_PRIMARY);
+    w.string(dataset[1]);
+  } else {
+    w.varint(RAW_DATASET);
+    w.string(value);
+  }
+  return Buffer.from(w.finish(), 'latin1');
+}
+
 /** The document revision the record was made from. */
 export function revisionOf(packed: PackedSummary): string | undefined {
   return readRevision(new RecordReader(packed));

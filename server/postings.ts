@@ -55,6 +55,17 @@ export class SlotSet {
     return total;
   }
 
+  /** Calls `visit` with each slot, in ascending order. */
+  forEach(visit: (slot: number) => void): void {
+    for (let i = 0; i < this.words.length; i++) {
+      let word = this.words[i] as number;
+      while (word !== 0) {
+        visit(i * 32 + 31 - Math.clz32(word & -word));
+        word &= word - 1;
+      }
+    }
+  }
+
   /** The slots in ascending order. */
   toArray(): number[] {
     const slots: number[] = [];

@@ -37,6 +37,14 @@ export class RecordArena {
     this.end += record.length;
   }
 
+  /** Whether the record of `slot` contains `bytes` (without making a string of it). */
+  contains(slot: number, bytes: Buffer): boolean {
+    const length = this.lengths[slot] ?? -1;
+    if (length < bytes.length) return false;
+    const offset = this.offsets[slot] as number;
+    return this.bytes.subarray(offset, offset + length).includes(bytes);
+  }
+
   delete(slot: number): void {
     const length = this.lengths[slot] ?? -1;
     if (length < 0) return;

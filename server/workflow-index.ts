@@ -396,9 +396,9 @@ export class WorkflowIndex {
     const started = this.now();
     if (!this.serving) this.setState('loading');
     try {
-      const { sequence, incarnation } = await this.source.state();
+      const { sequence, incarnation, documents } = await this.source.state();
       this.identity = { ...this.source.location, incarnation };
-      const table = new WorkflowTable();
+      const table = new WorkflowTable(documents);
       for await (const docs of this.source.readAll(this.batchSize)) {
         if (this.stopped) return;
         table.apply(docs.map((doc) => ({ id: (doc as { _id: string })._id, deleted: false, doc })));

@@ -8,6 +8,7 @@
 import { requestDateKey } from '../updater/request-date.js';
 import { DATE_SORTED_FILTERS, type Filter, type ViewFilterName } from './filters.js';
 import { LruCache } from './lru-cache.js';
+import { exactValueBytes } from './packed-summary.js';
 import type { SlotSet } from './postings.js';
 import { hasLetter, wordsOf } from './search-words.js';
 import { VALUE_FILTERS, type ValueFilter } from './text-index.js';
@@ -107,13 +108,21 @@ function filterNames(table: WorkflowTable, filter: ViewFilterName, value: string
   if (isValueFilter(filter)) {
     const atom = table.atoms.find(value);
     slots = atom === undefined ? [] : table.text.valueSlots(filter, atom);
+  } else if (!table.mayHaveExact(filter, value)) {
+    slots = [];
   } else {
     const check = exactCheck(filter, value);
+    // Cheap tests before unpacking a candidate: the value in the name (PrepIDs and
+    // requests mostly are), or its bytes in the record.
+    const inName = filter !== 'output_dataset';
+    const bytes = exactValueBytes(filter, value);
     slots = candidates(table, value)
       .toArray()
       .filter((slot) => {
-        const workflow = table.at(slot);
-        return workflow !== undefined && mayHold(workflow, value) && check(workflow.summary());
+        const mayHold =
+          (inName && (table.nameAt(slot) as string).includes(value)) ||
+          table.recordContains(slot, bytes);
+        return mayHold && check((table.at(slot) as IndexedWorkflow).summary());
       });
   }
   return slots.map((slot) => table.nameAt(slot) as string).sort(compareNames);
@@ -136,18 +145,6 @@ function candidates(table: WorkflowTable, value: string): SlotSet {
     else result = slots;
   }
   return result as SlotSet;
-}
-
-/**
- * PrepIDs and requests are in the name or in the record (as UTF-8 bytes), and so is the
- * primary part of output datasets: a cheap test before unpacking.
- */
-function mayHold(workflow: IndexedWorkflow, value: string): boolean {
-  const primary = /^\/([^/]+)\//.exec(value)?.[1] ?? value;
-  return (
-    workflow.name.includes(primary) ||
-    workflow.packed.includes(Buffer.from(primary, 'utf8').toString('latin1'))
-  );
 }
 
 function exactCheck(

@@ -23,7 +23,7 @@ import type { WorkflowSummary } from './workflow-summary.js';
 import type { WorkflowTable } from './workflow-table.js';
 
 export const SEARCH_LIMIT = { default: 100, max: 500 };
-const MAX_CHECKED = 20_000;
+const MAX_CHECKED = 5_000;
 
 export interface SearchResult {
   query: string;
@@ -134,14 +134,24 @@ function containing(
   }
   if (terms.length === 0 || (matching === undefined && inNames.length === 0))
     return { count: 0, countIsLowerBound: false, names: [] };
-  let slots = (matching ?? table.liveSlots()).toArray();
-  if (inNames.length > 0) {
-    // Digits alone: in the names (which carry PrepIDs, dates and serials).
-    slots = slots.filter((slot) => {
-      const name = table.nameAt(slot);
-      return name !== undefined && inNames.every((term) => name.toLowerCase().includes(term));
-    });
+  const found = matching ?? table.liveSlots();
+  if (inNames.length === 0 && toCheck.length === 0) {
+    // The usual case: nothing to check one by one, the set is the answer.
+    return {
+      count: found.count(),
+      countIsLowerBound: false,
+      names: firstByName(table, found, startsWith, limit),
+    };
   }
+  let slots: number[] = [];
+  if (inNames.length > 0) {
+    // Digits alone (no letter: nothing to lower-case): in the names, which carry PrepIDs,
+    // dates and serials.
+    found.forEach((slot) => {
+      const name = table.nameAt(slot);
+      if (name !== undefined && inNames.every((term) => name.includes(term))) slots.push(slot);
+    });
+  } else slots = found.toArray();
   let countIsLowerBound = false;
   if (toCheck.length > 0) {
     if (slots.length > MAX_CHECKED) {
@@ -149,14 +159,20 @@ function containing(
       countIsLowerBound = true;
     }
     slots = slots.filter((slot) => {
-      const workflow = table.at(slot);
-      if (!workflow) return false;
-      const texts = searchedTexts(workflow.summary());
+      const name = table.nameAt(slot) as string;
+      const lowerName = name.toLowerCase();
+      if (toCheck.every((term) => lowerName.includes(term))) return true;
+      const texts = searchedTexts((table.at(slot) as IndexedWorkflow).summary());
       return toCheck.every((term) => texts.some((text) => text.includes(term)));
     });
   }
-  const first = firstByName(table, slots, startsWith, limit);
-  return { count: slots.length, countIsLowerBound, names: first };
+  const checked = table.emptySlots();
+  for (const slot of slots) checked.add(slot);
+  return {
+    count: slots.length,
+    countIsLowerBound,
+    names: firstByName(table, checked, startsWith, limit),
+  };
 }
 
 /** The fields search looks in, lower case. */
@@ -169,17 +185,17 @@ function searchedTexts(s: WorkflowSummary): string[] {
 /** The `limit` best: those in `first` (words starting with the terms) before the rest, each by name. */
 function firstByName(
   table: WorkflowTable,
-  slots: readonly number[],
+  slots: SlotSet,
   first: SlotSet | undefined,
   limit: number,
 ): string[] {
   const better = new TopNames(limit);
   const rest = new TopNames(limit);
-  for (const slot of slots) {
+  slots.forEach((slot) => {
     const name = table.nameAt(slot) as string;
     if (first?.has(slot)) better.offer(name);
     else rest.offer(name);
-  }
+  });
   return [...better.names, ...rest.names].slice(0, limit);
 }
 

@@ -5,6 +5,7 @@
  * `apply`; `image()` copies it at once for a snapshot and `fromImage` restores one.
  */
 import { AtomTable } from './atom-table.js';
+import { ExactValues, type ExactField, type ExactValuesImage } from './exact-values.js';
 import { packSummary, revisionOf, unpackSummary, type PackedSummary } from './packed-summary.js';
 import { SlotSet } from './postings.js';
 import { RecordArena, type ArenaImage } from './record-arena.js';
@@ -45,7 +46,11 @@ export interface TableImage {
   /** Slots in name order. */
   order: Int32Array;
   text: TextIndexImage;
+  exact: ExactValuesImage;
 }
+
+/** Room in the exact-value filter per workflow (each has ~5: PrepID, requests, datasets). */
+const EXACT_VALUES_PER_WORKFLOW = 8;
 
 export class WorkflowTable {
   readonly atoms: AtomTable;
@@ -60,10 +65,23 @@ export class WorkflowTable {
   private readonly free: number[] = [];
   private readonly order = new SortedNames();
   readonly text: TextIndex;
+  private exact: ExactValues;
 
-  constructor(atoms = new AtomTable(), text = new TextIndex()) {
+  /** `expected`: about how many workflows it will hold (sizes the exact-value filter). */
+  constructor(
+    expected = 0,
+    atoms = new AtomTable(),
+    text = new TextIndex(),
+    exact = new ExactValues(EXACT_VALUES_PER_WORKFLOW * expected),
+  ) {
     this.atoms = atoms;
     this.text = text;
+    this.exact = exact;
+  }
+
+  /** False when no workflow has `value` as `field` (then no candidate needs a look). */
+  mayHaveExact(field: ExactField, value: string): boolean {
+    return this.exact.mayHave(field, value);
   }
 
   get size(): number {
@@ -86,6 +104,11 @@ export class WorkflowTable {
     return name === undefined || record === undefined
       ? undefined
       : new IndexedWorkflow(name, record, this.atoms);
+  }
+
+  /** Whether the record of `slot` contains `bytes` (see exactValueBytes). */
+  recordContains(slot: number, bytes: Buffer): boolean {
+    return this.records.contains(slot, bytes);
   }
 
   slotOf(name: string): number | undefined {
@@ -143,6 +166,7 @@ export class WorkflowTable {
     }
     this.order.removeMany(removed);
     this.order.addMany(added);
+    if (this.exact.overfull) this.rebuildExactValues();
     return changed;
   }
 
@@ -170,6 +194,7 @@ export class WorkflowTable {
       records: this.records.image(this.names.length),
       order,
       text: this.text.image(),
+      exact: this.exact.image(),
     };
   }
 
@@ -178,8 +203,10 @@ export class WorkflowTable {
     if (image.records.offsets.length !== slots)
       throw new RangeError('names and records differ in number');
     const table = new WorkflowTable(
+      0,
       new AtomTable(image.atoms),
       TextIndex.fromImage(image.text, slots),
+      ExactValues.fromImage(image.exact),
     );
     if (table.atoms.size !== image.atoms.length) throw new RangeError('repeated atom in image');
     for (let slot = 0; slot < slots; slot++) {
@@ -209,7 +236,17 @@ export class WorkflowTable {
     if (ordered.length !== table.slots.size) throw new RangeError('the name order misses names');
     table.order.resetSorted(ordered);
     table.text.slotCount = slots;
+    if (table.exact.overfull) table.rebuildExactValues();
     return table;
+  }
+
+  /** A new exact-value filter with room to grow, from every record (about 3 µs each). */
+  private rebuildExactValues(): void {
+    this.exact = new ExactValues(EXACT_VALUES_PER_WORKFLOW * Math.max(1024, this.size * 1.5));
+    for (let slot = 0; slot < this.names.length; slot++) {
+      const workflow = this.at(slot);
+      if (workflow) addExactValues(this.exact, workflow.summary());
+    }
   }
 
   private put(summary: WorkflowSummary, revision: string | undefined): boolean {
@@ -231,6 +268,7 @@ export class WorkflowTable {
     }
     this.records.set(slot, packed);
     this.text.update(slot, before, summary, this.atoms);
+    addExactValues(this.exact, summary);
     return true;
   }
 
@@ -245,6 +283,13 @@ export class WorkflowTable {
     this.free.push(slot);
     return true;
   }
+}
+
+function addExactValues(exact: ExactValues, s: WorkflowSummary): void {
+  if (!s.filterable) return;
+  if (s.prepid !== undefined) exact.add('prepid', s.prepid);
+  for (const request of s.requests) exact.add('request', request);
+  if (s.datasetsListed) for (const dataset of s.datasets) exact.add('output_dataset', dataset.name);
 }
 
 function revisionFrom(doc: unknown): string | undefined {

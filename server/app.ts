@@ -44,6 +44,15 @@ export interface ServerDependencies {
   tuning?: ServerTuning;
 }
 
+/** Where the website's memory goes: the index's buffers and each cache, in bytes. */
+export interface MemoryUse {
+  workflows: number;
+  index: ReturnType<WorkflowIndex['workflows']['memoryUse']>;
+  blockCache: { bytes: number; maxBytes: number };
+  pageCache: { bytes: number; maxBytes: number };
+  documentCache: { bytes: number; maxBytes: number };
+}
+
 export interface ServerTuning {
   /** Updates with the token; default 5 at once, then one every 12 s. */
   updateRateLimit?: RateLimit;
@@ -84,13 +93,14 @@ const CONTENT_SECURITY_POLICY = {
 export function createServer(deps: ServerDependencies): Express {
   const { prefix, index, workflows, logger } = deps;
   const tuning = deps.tuning ?? {};
+  const documentCacheBytes = tuning.documentCacheBytes ?? 16_000_000;
   const queries = new WorkflowQueries({ index, cachedNames: tuning.cachedFilterNames });
   const search = new WorkflowSearch(index, queries);
   const documents = new WorkflowDocuments({
     workflows,
     queries,
     index,
-    cacheBytes: tuning.documentCacheBytes,
+    cacheBytes: documentCacheBytes,
   });
   const updates = new WorkflowUpdates({
     token: deps.updateToken,
@@ -106,8 +116,10 @@ export function createServer(deps: ServerDependencies): Express {
   });
   const updateRuns = new UpdateRunsReader(deps.settings, logger, tuning.lastUpdateMaxAgeMs);
   const metrics = createMetrics(index, updateRuns);
-  const blocks = new WorkflowBlocks(prefix, tuning.blockCacheBytes ?? 32_000_000);
-  const pages = new PageSender(tuning.pageCacheBytes ?? 16_000_000);
+  const blockCacheBytes = tuning.blockCacheBytes ?? 32_000_000;
+  const pageCacheBytes = tuning.pageCacheBytes ?? 16_000_000;
+  const blocks = new WorkflowBlocks(prefix, blockCacheBytes);
+  const pages = new PageSender(pageCacheBytes);
   const context = (runs: UpdateRuns, search?: string): PageContext => ({
     prefix,
     totalWorkflows: index.size,
@@ -117,6 +129,13 @@ export function createServer(deps: ServerDependencies): Express {
   });
 
   const app = express();
+  app.locals.memoryUse = (): MemoryUse => ({
+    workflows: index.size,
+    index: index.workflows.memoryUse(),
+    blockCache: { bytes: blocks.bytes, maxBytes: blockCacheBytes },
+    pageCache: { bytes: pages.bytes, maxBytes: pageCacheBytes },
+    documentCache: { bytes: documents.cachedBytes, maxBytes: documentCacheBytes },
+  });
   app.disable('x-powered-by');
   // Pages change every second ("3s ago"): hashing each body for an ETag would be wasted work.
   app.set('etag', false);

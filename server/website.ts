@@ -10,7 +10,7 @@ import { connect, type CouchTarget } from '../couch/connection.js';
 import { SettingsRepository } from '../couch/settings.js';
 import { WorkflowRepository } from '../couch/workflows.js';
 import type { Logger } from '../lib/logger.js';
-import { createServer, type ServerTuning } from './app.js';
+import { createServer, type MemoryUse, type ServerTuning } from './app.js';
 import { WorkflowIndex } from './workflow-index.js';
 import { couchWorkflowSource } from './workflow-source.js';
 import type { UpdateWorkflow } from './workflow-updates.js';
@@ -48,6 +48,8 @@ export interface RunningWebsite {
   ready: Promise<void>;
   /** Resolves once pages answer (from a snapshot while catching up, or after a full read). */
   serving: Promise<void>;
+  /** Where the memory goes (for the benchmark's report). */
+  memoryUse(): MemoryUse;
   close(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export async function startWebsite(options: WebsiteOptions): Promise<RunningWebs
     index,
     ready,
     serving,
+    memoryUse: () => (app.locals.memoryUse as () => MemoryUse)(),
     async close() {
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();

@@ -79,6 +79,23 @@ export class WorkflowTable {
     this.exact = exact;
   }
 
+  /** Where the table's memory goes (the JavaScript objects of names and atoms aside). */
+  memoryUse(): {
+    records: number;
+    postings: number;
+    exactValues: number;
+    atoms: number;
+    words: number;
+  } {
+    return {
+      records: this.records.capacity,
+      postings: this.text.postingBytes,
+      exactValues: this.exact.bytes,
+      atoms: this.atoms.size,
+      words: this.text.wordsKept,
+    };
+  }
+
   /** False when no workflow has `value` as `field` (then no candidate needs a look). */
   mayHaveExact(field: ExactField, value: string): boolean {
     return this.exact.mayHave(field, value);

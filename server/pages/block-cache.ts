@@ -21,6 +21,11 @@ export class WorkflowBlocks {
     this.cache = new LruCache(maxBytes, (entry) => entry.block.bytes);
   }
 
+  /** Bytes the kept blocks take. */
+  get bytes(): number {
+    return this.cache.weight;
+  }
+
   block(workflow: IndexedWorkflow): CompiledHtml {
     const cached = this.cache.get(workflow.name);
     if (cached && cached.packed === workflow.packed) return cached.block;

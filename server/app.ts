@@ -66,9 +66,9 @@ export interface ServerTuning {
   documentCacheBytes?: number;
   /** How often the settings' record of update runs is read again (default 10 s). */
   lastUpdateMaxAgeMs?: number;
-  /** Memory for rendered workflow blocks of recently shown workflows (default 32 MB). */
+  /** Memory for rendered workflow blocks of recently shown workflows (default 16 MB). */
   blockCacheBytes?: number;
-  /** Memory for compressed pages, each kept for the second it was rendered in (default 16 MB). */
+  /** Memory for compressed pages, each kept for the second it was rendered in (default 8 MB). */
   pageCacheBytes?: number;
 }
 
@@ -116,8 +116,8 @@ export function createServer(deps: ServerDependencies): Express {
   });
   const updateRuns = new UpdateRunsReader(deps.settings, logger, tuning.lastUpdateMaxAgeMs);
   const metrics = createMetrics(index, updateRuns);
-  const blockCacheBytes = tuning.blockCacheBytes ?? 32_000_000;
-  const pageCacheBytes = tuning.pageCacheBytes ?? 16_000_000;
+  const blockCacheBytes = tuning.blockCacheBytes ?? 16_000_000;
+  const pageCacheBytes = tuning.pageCacheBytes ?? 8_000_000;
   const blocks = new WorkflowBlocks(prefix, blockCacheBytes);
   const pages = new PageSender(pageCacheBytes);
   const context = (runs: UpdateRuns, search?: string): PageContext => ({

@@ -14,7 +14,11 @@ import type { MemoryUse } from '../../server/app.js';
 import type { ReportBody, Table, TargetCheck } from '../report/report.js';
 import type { BenchContext } from '../support/bench-context.js';
 import { openBenchCouch } from '../support/bench-couch.js';
-import { deployedNodeFlags, describeFlags } from '../support/deployed-node-flags.js';
+import {
+  deployedEnvironment,
+  deployedNodeFlags,
+  describeFlags,
+} from '../support/deployed-node-flags.js';
 import { WorkerProcess } from '../support/worker-process.js';
 import { fillWorkflows } from './fill-workflows.js';
 import { runLoad, type Load } from './load.js';
@@ -199,6 +203,7 @@ export async function websiteBenchmark(context: BenchContext): Promise<ReportBod
         label: 'website',
         profileDir: context.profileDir,
         nodeFlags: deployedNodeFlags('stats2-web.service'),
+        env: deployedEnvironment('stats2-web.service'),
       });
       const started = (await worker.ask<WebsiteStarted>('start', input)).value;
       siteOrigin = started.origin;

@@ -161,14 +161,22 @@ export function createServer(deps: ServerDependencies): Express {
       next();
     });
   }
-  app.use(operationsRoutes({ health, metrics }));
+  app.use(metrics.mountPoint, operationsRoutes({ health, metrics }));
+  // The site lives under the prefix: its bare root leads there.
+  if (prefix) app.get('/', (_req, res) => res.redirect(302, `${prefix}/`));
   app.use(
     `${prefix}/static`,
+    metrics.label(`${prefix}/static/:file`),
     express.static(STATIC_DIR, { index: false, maxAge: '1h', fallthrough: true }),
   );
-  app.use(prefix || '/', apiRoutes({ prefix, index, queries, search, documents, updates }));
   app.use(
     prefix || '/',
+    metrics.mountPoint,
+    apiRoutes({ prefix, index, queries, search, documents, updates }),
+  );
+  app.use(
+    prefix || '/',
+    metrics.mountPoint,
     pageRoutes({
       prefix,
       index,

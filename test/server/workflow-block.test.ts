@@ -20,7 +20,6 @@ import {
   TASKCHAIN_PROCESSING_STRING,
   WRONG_TYPES,
 } from './fixtures.js';
-import { formatAgo } from '../../server/format.js';
 import { blockOf, startTestWebsite, type TestWebsite } from './support.js';
 
 const e = encodeURIComponent;
@@ -31,24 +30,16 @@ const attr = (url: string) => url.replace(/&/g, '&amp;');
 const das = (dataset: string) =>
   attr(`https://cmsweb.cern.ch/das/request?instance=prod/global&input=${q(`dataset=${dataset}`)}`);
 
-// Fixture times are fixed when the test files load and a long suite reaches this file
-// minutes later: "ago" texts are expected as formatAgo writes them when the page was asked
-// for (give or take a second), not as they would have been at load time.
+// Fixture times are set when fixtureWorkflows() is called, just before the site starts;
+// minute-level "ago" texts still accept a little drift (formatAgo's own tests are exact).
 describe('website: every field and link of a workflow (SPEC §6)', function () {
   let site: TestWebsite;
   let list: string;
-  let askedAt: number;
-  /** The "ago" text of `unixSeconds` in the page, as a pattern. */
-  const ago = (unixSeconds: number) =>
-    `(${[-1, 0, 1, 2]
-      .map((d) => formatAgo(unixSeconds, askedAt + d).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('|')})`;
 
   before(async () => {
     site = await startTestWebsite('block', fixtureWorkflows(), {
       lastUpdateRun: NOW - (3600 + 6 * 60),
     });
-    askedAt = Math.floor(Date.now() / 1000);
     list = await (await site.get('/stats/')).text();
   });
   after(() => site.close());
@@ -56,9 +47,7 @@ describe('website: every field and link of a workflow (SPEC §6)', function () {
   it('header: total workflows, time of the last update run, search box', () => {
     expect(list).to.include(`<dt>Workflows</dt><dd>${fixtureWorkflows().length}</dd>`);
     expect(list).to.match(
-      new RegExp(
-        `<dt>Last update run</dt><dd><time title="\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC">${ago(NOW - (3600 + 6 * 60))}</time>`,
-      ),
+      /<dt>Last update run<\/dt><dd><time title="\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC">1h (6|7|8|9|10)min ago<\/time>/,
     );
     expect(list).to.include(
       '<form class="search" action="/stats/search" method="get" role="search">',
@@ -80,9 +69,7 @@ describe('website: every field and link of a workflow (SPEC §6)', function () {
     expect(block).to.match(/<dt>Last update<\/dt><dd><time [^>]*>3d ago<\/time><\/dd>/);
     expect(block).to.match(/<dt>First status<\/dt><dd>new, <time [^>]*>10d ago<\/time><\/dd>/);
     expect(block).to.match(
-      new RegExp(
-        `<dt>Last status</dt><dd>running-open, <time [^>]*>${ago(NOW - (5 * 3600 + 7 * 60))}</time></dd>`,
-      ),
+      /<dt>Last status<\/dt><dd>running-open, <time [^>]*>5h ([7-9]|1[0-2])min ago<\/time><\/dd>/,
     );
     expect(block).to.include(
       `<dt>Processing string</dt><dd><a href="/stats/?processing_string=${TASKCHAIN_PROCESSING_STRING}">${TASKCHAIN_PROCESSING_STRING}</a></dd>`,
@@ -151,13 +138,9 @@ describe('website: every field and link of a workflow (SPEC §6)', function () {
     const block = blockOf(list, RERECO);
     expect(block).to.include('<dt>Total lumisections</dt><dd>400</dd>');
     expect(block).not.to.include('<dt>Total events</dt>');
+    expect(block).to.match(/<dt>Last update<\/dt><dd><time [^>]*>[1-5]min ago<\/time>/);
     expect(block).to.match(
-      new RegExp(`<dt>Last update</dt><dd><time [^>]*>${ago(NOW - 90)}</time>`),
-    );
-    expect(block).to.match(
-      new RegExp(
-        `<dt>Last status</dt><dd>running-closed, <time [^>]*>${ago(NOW - 45 * 60)}</time>`,
-      ),
+      /<dt>Last status<\/dt><dd>running-closed, <time [^>]*>(4[5-9]|50)min ago<\/time>/,
     );
     expect(block).to.include(
       `<dt>Input dataset</dt><dd class="dataset-name"><a href="/stats/?input_dataset=${RERECO_INPUT}">${RERECO_INPUT}</a> <a href="${das(RERECO_INPUT)}">DAS</a></dd>`,
@@ -198,11 +181,9 @@ describe('website: every field and link of a workflow (SPEC §6)', function () {
       ),
     );
     expect(block).to.match(
-      new RegExp(`<dt>Last status</dt><dd>announced, <time [^>]*>${ago(NOW - 30)}</time>`),
+      /<dt>Last status<\/dt><dd>announced, <time [^>]*>(\d+s|[1-5]min) ago<\/time>/,
     );
-    expect(block).to.match(
-      new RegExp(`<dt>Last update</dt><dd><time [^>]*>${ago(NOW - 7 * 60)}</time>`),
-    );
+    expect(block).to.match(/<dt>Last update<\/dt><dd><time [^>]*>([7-9]|1[0-2])min ago<\/time>/);
     const [reco, dqmio] = datasetItems(block);
     expect(reco).to.include('45.00 GB');
     expect(reco).to.include('<b>100.00%</b>');

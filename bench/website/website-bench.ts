@@ -246,7 +246,7 @@ export async function websiteBenchmark(context: BenchContext): Promise<ReportBod
       `${integer(workflows)} generated workflows (${historyEntries} history entries, 3 output datasets each) written with _bulk_docs ` +
       `in ${seconds(fill.seconds * 1000)} s (${integer(fill.documents / fill.seconds)} docs/s); the website in a child process (${describeFlags('stats2-web.service')}), ` +
       `started cold and then warm; autocannon (in the parent, same machine) at ${connections} connections for ${durationSeconds} s per request kind, on the warm one.`;
-    return [report(setup, starts, measured, final.value, final.maxRssMb)];
+    return [report(setup, starts, measured, final.value, final.maxRssMb, couch.embedded)];
   } finally {
     await worker?.stop();
     await couch.close();
@@ -317,6 +317,7 @@ function report(
   measured: Measured[],
   usage: WebsiteUsage,
   maxRssMb: number,
+  embedded: boolean,
 ): ReportBody {
   const startTable: Table = {
     caption: 'From the start of the website process until each page is right (polled every 50 ms)',
@@ -418,9 +419,10 @@ function report(
     `Website memory after the runs: RSS ${megabytes(usage.rssMb)}, V8 heap used ${megabytes(usage.heapUsedMb)}, buffers outside the heap ${megabytes(usage.arrayBuffersMb)}, peak RSS ${megabytes(maxRssMb)}.`,
     ...(usage.memory ? [memoryNote(usage.memory)] : []),
   ];
+  // Apache CouchDB's figures are kept beside the embedded server's, not in their place.
   return {
-    id: 'website',
-    title: 'Website',
+    id: embedded ? 'website' : 'website-couchdb',
+    title: embedded ? 'Website' : 'Website on Apache CouchDB',
     setup,
     tables: [startTable, table],
     targets,

@@ -3,7 +3,7 @@ import { formatCount } from '../format.js';
 import { markup, type SafeHtml } from '../html.js';
 import { queryValue } from '../links.js';
 import type { WorkflowSearchHit } from '../workflow-search.js';
-import type { PagePart } from './compiled-html.js';
+import { CompiledHtml, type PagePart } from './compiled-html.js';
 import type { PageContext } from './context.js';
 import { layout } from './layout.js';
 
@@ -14,8 +14,13 @@ export interface SearchPageResult {
   hits: WorkflowSearchHit[];
 }
 
-export function searchPage(context: PageContext, result: SearchPageResult): PagePart[] {
-  const { prefix } = context;
+/** The page around results (the header changes with the data, the results with the query). */
+export function searchPage(context: PageContext, query: string, results: CompiledHtml): PagePart[] {
+  return layout({ ...context, search: query }, `Search ${query}`, [results]);
+}
+
+/** The results, compiled once per query and version of the index. */
+export function searchResults(prefix: string, result: SearchPageResult): CompiledHtml {
   const count = `${result.countIsLowerBound ? 'At least ' : ''}${formatCount(result.count)}`;
   const heading =
     result.count === 0
@@ -30,11 +35,10 @@ export function searchPage(context: PageContext, result: SearchPageResult): Page
       markup`<li><a href="${prefix}/workflow/${encodeURIComponent(hit.name)}">${hit.name}</a>${hit.match && matchLine(hit.match)}</li>
 `,
   );
-  const body = markup`<div class="list-heading"><h1>${heading}</h1></div>
+  return new CompiledHtml(markup`<div class="list-heading"><h1>${heading}</h1></div>
 ${shown}<ol class="search-results">
 ${items}</ol>
-`;
-  return layout({ ...context, search: result.query }, `Search ${result.query}`, [body]);
+`);
 }
 
 function matchLine(match: NonNullable<WorkflowSearchHit['match']>): SafeHtml {

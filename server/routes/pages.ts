@@ -8,7 +8,9 @@ import type { WorkflowBlocks } from '../pages/block-cache.js';
 import type { PageContext } from '../pages/context.js';
 import type { PageSender } from '../send-page.js';
 import { listPage } from '../pages/list-page.js';
-import { searchPage } from '../pages/search-page.js';
+import type { CompiledHtml } from '../pages/compiled-html.js';
+import { searchPage, searchResults } from '../pages/search-page.js';
+import { LruCache } from '../lru-cache.js';
 import { workflowPage } from '../pages/workflow-page.js';
 import { parseFilter, parsePage, parseSearch } from '../validation.js';
 import type { WorkflowDocuments } from '../workflow-documents.js';
@@ -64,18 +66,33 @@ export function pageRoutes(options: PageRoutesOptions): Router {
 
   router.get('/', (req, res) => list(req, res, 0));
 
+  // What a query answers (a redirect, or compiled results) is kept per version of the
+  // index: a popular search costs a look-up, not a search and a rendering.
+  const searches = new LruCache<
+    string,
+    { version: number; redirect?: string; results?: CompiledHtml }
+  >(512, () => 1);
   router.get('/search', async (req, res) => {
     requireIndex();
     const { q, limit } = parseSearch(req.query, SEARCH_LIMIT);
     if (q === '') return res.redirect(302, `${prefix}/`);
-    const result = options.search.search(q, limit);
-    if (result.exact) return res.redirect(302, `${prefix}/${filterQuery(result.exact)}`);
+    const key = `${limit} ${q}`;
+    let answer = searches.get(key);
+    if (answer?.version !== index.version) {
+      const version = index.version;
+      const result = options.search.search(q, limit);
+      answer = result.exact
+        ? { version, redirect: `${prefix}/${filterQuery(result.exact)}` }
+        : { version, results: searchResults(prefix, { ...result, hits: searchHits(result) }) };
+      searches.set(key, answer);
+    }
+    if (answer.redirect !== undefined) return res.redirect(302, answer.redirect);
     const context = await options.pageContext(q);
     await pages.send(
       req,
       res,
-      searchPage(context, { ...result, hits: searchHits(result) }),
-      `${index.version} ${contextVersion(context)}`,
+      searchPage(context, q, answer.results as CompiledHtml),
+      `${answer.version} ${contextVersion(context)}`,
     );
   });
 

@@ -15,10 +15,6 @@ export class SlotSet {
     this.words = new Uint32Array(Math.ceil(slots / 32));
   }
 
-  get capacity(): number {
-    return this.words.length * 32;
-  }
-
   add(slot: number): void {
     const at = slot >>> 5;
     if (at < this.words.length) this.words[at] = (this.words[at] as number) | (1 << (slot & 31));
@@ -32,12 +28,6 @@ export class SlotSet {
   and(other: SlotSet): void {
     for (let i = 0; i < this.words.length; i++)
       this.words[i] = (this.words[i] as number) & (other.words[i] ?? 0);
-  }
-
-  /** Removes the slots `other` has. */
-  andNot(other: SlotSet): void {
-    for (let i = 0; i < this.words.length && i < other.words.length; i++)
-      this.words[i] = (this.words[i] as number) & ~(other.words[i] as number);
   }
 
   orWords(bits: Uint32Array): void {

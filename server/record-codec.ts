@@ -83,10 +83,6 @@ export class RecordReader {
 
   constructor(private readonly record: string) {}
 
-  get done(): boolean {
-    return this.at >= this.record.length;
-  }
-
   byte(): number {
     if (this.at >= this.record.length) throw new RangeError('record ends early');
     return this.record.charCodeAt(this.at++);

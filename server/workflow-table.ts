@@ -56,10 +56,6 @@ export class WorkflowTable {
   readonly atoms: AtomTable;
   private readonly slots = new Map<string, number>();
   private readonly names: Array<string | undefined> = [];
-  /** Bytes of the records (the reclaimable ones included), for the memory report. */
-  get recordBytes(): number {
-    return this.records.capacity;
-  }
 
   private records = new RecordArena();
   private readonly free: number[] = [];
@@ -154,12 +150,6 @@ export class WorkflowTable {
     for (let slot = 0; slot < this.names.length; slot++)
       if (this.names[slot] !== undefined) set.add(slot);
     return set;
-  }
-
-  /** Every name with its record's revision, for a comparison with the database. */
-  *revisions(): Generator<[string, string | undefined]> {
-    for (const [name, slot] of this.slots)
-      yield [name, revisionOf(this.records.get(slot) as PackedSummary)];
   }
 
   /** Applies documents' current states; returns how many workflows changed. */

@@ -22,14 +22,15 @@ export function deployedNodeFlags(unit: ProductUnit): string[] {
 
 /**
  * The unit's `Environment=NAME=VALUE` lines that shape the process itself (such as
- * MALLOC_ARENA_MAX); those naming paths with systemd specifiers are left out.
+ * MALLOC_ARENA_MAX), not the product's own settings (STATS_*, NODE_ENV) nor values with
+ * placeholders or systemd specifiers (paths of the installation).
  */
 export function deployedEnvironment(unit: ProductUnit): Record<string, string> {
   const text = readFileSync(path.join(SYSTEMD_DIR, unit), 'utf8');
   const env: Record<string, string> = {};
   for (const match of text.matchAll(/^Environment=([A-Z_]+)=(\S+)$/gm)) {
     const [, name, value] = match as unknown as [string, string, string];
-    if (!value.includes('%') && name !== 'NODE_ENV') env[name] = value;
+    if (!/[%@]/.test(value) && !name.startsWith('STATS_') && name !== 'NODE_ENV') env[name] = value;
   }
   return env;
 }

@@ -20,7 +20,7 @@ import {
   describeFlags,
 } from '../support/deployed-node-flags.js';
 import { WorkerProcess } from '../support/worker-process.js';
-import { fillWorkflows } from './fill-workflows.js';
+import { fillWorkflows, type Fill } from './fill-workflows.js';
 import { runLoad, type Load } from './load.js';
 import { timeToCorrectPages, type Expected, type StartTimes } from './start-timing.js';
 import {
@@ -181,14 +181,11 @@ export async function websiteBenchmark(context: BenchContext): Promise<ReportBod
   const snapshotDir = mkdtempSync(path.join(os.tmpdir(), 'stats2-bench-snapshot-'));
   let worker: WorkerProcess | undefined;
   try {
-    const names = await couch.createDatabases('website');
-    const now = Math.floor(Date.now() / 1000);
-    context.log(`website: writing ${integer(workflows)} workflows`);
-    const fill = await fillWorkflows(
-      new WorkflowRepository(couch.server, names.requests),
-      workflows,
-      (i) => storedWorkflow(i, now, historyEntries),
-    );
+    const { names, kept } = await couch.keptDatabases(`website ${workflows}x${historyEntries}`);
+    const repository = new WorkflowRepository(couch.server, names.requests);
+    const fill = kept
+      ? await reuseWorkflows(repository, workflows)
+      : await fillNewWorkflows(repository, workflows, historyEntries, context);
     const input: WebsiteWorkerInput = { reader: couch.reader, databases: names, snapshotDir };
     const expected = expectedPages(workflows);
     const starts: StartRow[] = [];
@@ -242,9 +239,11 @@ export async function websiteBenchmark(context: BenchContext): Promise<ReportBod
     };
     measured.push(await underLoad(running, controlOrigin, control, loadSpec));
     const final = await running.ask<WebsiteUsage>('usage');
+    const written = kept
+      ? 'kept from an earlier run (BENCH_KEEP_DATA)'
+      : `written with _bulk_docs in ${seconds(fill.seconds * 1000)} s (${integer(fill.documents / fill.seconds)} docs/s)`;
     const setup =
-      `${integer(workflows)} generated workflows (${historyEntries} history entries, 3 output datasets each) written with _bulk_docs ` +
-      `in ${seconds(fill.seconds * 1000)} s (${integer(fill.documents / fill.seconds)} docs/s); the website in a child process (${describeFlags('stats2-web.service')}), ` +
+      `${integer(workflows)} generated workflows (${historyEntries} history entries, 3 output datasets each) ${written}; the website in a child process (${describeFlags('stats2-web.service')}), ` +
       `started cold and then warm; autocannon (in the parent, same machine) at ${connections} connections for ${durationSeconds} s per request kind, on the warm one.`;
     return [report(setup, starts, measured, final.value, final.maxRssMb, couch.embedded)];
   } finally {
@@ -252,6 +251,28 @@ export async function websiteBenchmark(context: BenchContext): Promise<ReportBod
     await couch.close();
     rmSync(snapshotDir, { recursive: true, force: true });
   }
+}
+
+async function fillNewWorkflows(
+  repository: WorkflowRepository,
+  workflows: number,
+  historyEntries: number,
+  context: BenchContext,
+): Promise<Fill> {
+  const now = Math.floor(Date.now() / 1000);
+  context.log(`website: writing ${integer(workflows)} workflows`);
+  return fillWorkflows(repository, workflows, (i) => storedWorkflow(i, now, historyEntries));
+}
+
+/** Databases kept by an earlier run are used only if they hold exactly the workflows asked for. */
+async function reuseWorkflows(repository: WorkflowRepository, workflows: number): Promise<Fill> {
+  const stored = await repository.count();
+  if (stored !== workflows)
+    throw new Error(
+      `the kept database ${repository.name} holds ${integer(stored)} workflows, not ${integer(workflows)}: ` +
+        'delete it (or empty BENCH_KEEP_DATA) and run again',
+    );
+  return { documents: 0, seconds: 0 };
 }
 
 /** What the first list page, a filtered page and a workflow page must show. */

@@ -3,9 +3,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { compileDesignDocs } from '../../couch/design.js';
 import type { DatabaseNames } from '../../couch/setup.js';
 import { setUpTestDatabases, uniqueDbNames, type TestCouch } from '../support/couch.js';
 import { cliEnv, runCli } from './support/cli.js';
+
+/** What the requests database holds: 1234 workflows + 1 odd − 1 deleted, and the design documents. */
+const REQUESTS_DESIGN_DOCS = compileDesignDocs('requests').length;
+const REQUESTS_DOCS = 1234 + REQUESTS_DESIGN_DOCS;
 
 async function everyDocument(couch: TestCouch, db: string): Promise<unknown[]> {
   const response = await couch.server.use(db).list({ include_docs: true });
@@ -65,8 +70,10 @@ describe('--action backup and --action restore', function () {
     expect(files[0]).to.match(/^stats2-backup-\d{8}T\d{6}Z\.ndjson\.gz$/);
     backupFile = path.join(outDir, files[0] as string);
     expect(result.stdout).to.include(`backup written: ${backupFile}`);
-    // 1234 workflows + 1 odd − 1 deleted + 2 design documents; settings: all_settings + validate_write.
-    expect(result.stdout).to.include(`${source.requests}: 1236 documents (2 design documents)`);
+    // Settings: all_settings + validate_write.
+    expect(result.stdout).to.include(
+      `${source.requests}: ${REQUESTS_DOCS} documents (${REQUESTS_DESIGN_DOCS} design documents)`,
+    );
     expect(result.stdout).to.include(`${source.settings}: 2 documents (1 design documents)`);
 
     const lines = gunzipSync(readFileSync(backupFile)).toString('utf8').trim().split('\n');
@@ -77,7 +84,7 @@ describe('--action backup and --action restore', function () {
     });
     expect(JSON.parse(lines.at(-1) as string)).to.deep.equal({
       type: 'end',
-      counts: { requests: 1236, settings: 2 },
+      counts: { requests: REQUESTS_DOCS, settings: 2 },
     });
   });
 
@@ -87,7 +94,7 @@ describe('--action backup and --action restore', function () {
 
     expect(result.code, result.stdout + result.stderr).to.equal(0);
     expect(result.stdout).to.include(
-      `${target.requests}: 1236 documents restored (database created)`,
+      `${target.requests}: ${REQUESTS_DOCS} documents restored (database created)`,
     );
     for (const role of ['requests', 'settings'] as const) {
       expect(await everyDocument(couch, target[role]), role).to.deep.equal(
@@ -114,7 +121,7 @@ describe('--action backup and --action restore', function () {
     );
     expect(refused.code).to.equal(1);
     expect(refused.stderr).to.include(
-      `${target.requests} holds 1236 documents, ${target.settings} holds 2 documents`,
+      `${target.requests} holds ${REQUESTS_DOCS} documents, ${target.settings} holds 2 documents`,
     );
     expect(refused.stderr).to.include('pass --force');
 

@@ -2,7 +2,7 @@
  * The dashboards' snapshot, rebuilt when the database changes (the website's index follows
  * its update sequence; its version moves with every change it applies). One build runs at
  * a time and every request shares it. While a newer snapshot is being built, the previous
- * one is answered, as long as it has been outdated for at most `maxStaleMs`; a request
+ * one is answered, as long as it has been outdated for less than `maxStaleMs`; a request
  * with nothing to answer waits for the build up to `maxWaitMs`, then gets a 503.
  */
 import { errorMessage } from '../lib/errors.js';
@@ -38,7 +38,7 @@ export class DashboardCache {
     const now = this.now();
     this.outdatedSince ??= now;
     const build = this.build();
-    if (current && now - this.outdatedSince <= this.options.maxStaleMs) {
+    if (current && now - this.outdatedSince < this.options.maxStaleMs) {
       build.catch(() => undefined);
       return current;
     }

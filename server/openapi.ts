@@ -1,4 +1,5 @@
 /** The OpenAPI 3.1 description of the website's JSON (and markdown) API, served as api/openapi.json. */
+import { dashboardPaths, dashboardSchemas } from './dashboard-openapi.js';
 import { FILTER_LABELS, FILTER_NAMES } from './filters.js';
 import { MAX_VALUE_LENGTH } from './validation.js';
 
@@ -136,6 +137,7 @@ export function openApiDocument(prefix: string): object {
           },
         },
       },
+      ...dashboardPaths(prefix),
       '/healthz': {
         get: {
           operationId: 'health',
@@ -150,6 +152,7 @@ export function openApiDocument(prefix: string): object {
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
+        ...dashboardSchemas(),
         Error: {
           type: 'object',
           required: ['error', 'message'],

@@ -1,7 +1,6 @@
 /** `/campaign/<name>`: one campaign's production over time, breakdowns and projected completion. */
 import { barChart } from '../bar-chart.js';
 import type { CampaignAnswer, Totals } from '../dashboard-answers.js';
-import { dayNumber } from '../day-series.js';
 import { eventChart } from '../event-chart.js';
 import { filterQuery } from '../filters.js';
 import { formatCount } from '../format.js';
@@ -11,6 +10,7 @@ import type { PageContext } from './context.js';
 import {
   asOfLine,
   count,
+  cumulativePoints,
   definitionsNote,
   downloads,
   percent,
@@ -27,18 +27,12 @@ export function campaignPage(context: PageContext, answer: CampaignAnswer): Page
   const window = `?window=${answer.window.name}`;
   const { summary, projection } = answer;
   const per = answer.window.granularity;
-  const cumulative = eventChart(
-    answer.production.map((row) => ({
-      time: periodTime(row.period),
-      value: row.cumulative_events,
-    })),
-    {
-      title: `${answer.campaign}: produced events`,
-      unit: 'events',
-      target: summary.expected_events > 0 ? summary.expected_events : undefined,
-      tone: 'type-production',
-    },
-  );
+  const cumulative = eventChart(cumulativePoints(answer.production, answer.window), {
+    title: `${answer.campaign}: produced events`,
+    unit: 'events',
+    target: summary.expected_events > 0 ? summary.expected_events : undefined,
+    tone: 'type-production',
+  });
   const rate = barChart(
     answer.production.map((row) => ({ label: row.period, value: row.events })),
     { title: `${answer.campaign}: events produced`, unit: 'events' },
@@ -55,7 +49,7 @@ ${asOfLine(answer.as_of)}
 <div><dt>Expected events</dt><dd>${formatCount(summary.expected_events)}${summary.unknown_expected > 0 ? markup` <span class="muted">+ ${formatCount(summary.unknown_expected)} unknown</span>` : ''}</dd></div>
 <div><dt>Produced events</dt><dd>${formatCount(summary.produced_events)}</dd></div>
 <div><dt>Completion</dt><dd>${percent(summary.completion_percent)}</dd></div>
-<div><dt>Produced in the ${answer.window.label}</dt><dd>${count(summary.window_events)}</dd></div>
+<div><dt>Produced, ${answer.window.label}</dt><dd>${count(summary.window_events)}</dd></div>
 <div><dt>Last activity</dt><dd>${summary.last_activity ?? '–'}</dd></div>
 <div><dt>Projected completion</dt><dd>${projection.completion_date ?? markup`<span class="muted">–</span>`}</dd></div>
 </dl>
@@ -105,7 +99,7 @@ function projectionText(answer: CampaignAnswer): SafeHtml {
 
 function totalsTable(label: string, rows: Array<[string, Totals]>): SafeHtml {
   if (rows.length === 0) return markup`<p class="muted">No workflows.</p>`;
-  return markup`<table class="data-table compact">
+  return markup`<div class="table-scroll"><table class="data-table compact">
 <thead><tr><th scope="col">${label}</th><th scope="col">Workflows</th><th scope="col">Expected</th><th scope="col">Produced</th><th scope="col">Completion</th></tr></thead>
 <tbody>
 ${rows.map(
@@ -113,12 +107,5 @@ ${rows.map(
     markup`<tr><th scope="row">${name}</th><td>${formatCount(row.workflows)}</td><td>${formatCount(row.expected_events)}${row.unknown_expected > 0 ? markup` <span class="muted">+${formatCount(row.unknown_expected)} unknown</span>` : ''}</td><td>${formatCount(row.produced_events)}</td><td>${percent(row.completion_percent)}</td></tr>`,
 )}
 </tbody>
-</table>`;
-}
-
-/** The start of a day ("2025-01-31") or month ("2025-01") bucket, in unix seconds: where the chart puts it. */
-export function periodTime(period: string): number {
-  const [year, month, day] = period.split('-').map(Number) as [number, number, number | undefined];
-  const start = dayNumber(year, month, day ?? 1);
-  return start * 86_400;
+</table></div>`;
 }

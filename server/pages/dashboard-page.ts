@@ -5,12 +5,12 @@ import { STUCK_DAYS_DEFAULT } from '../dashboard-query.js';
 import type { WindowName } from '../dashboard-window.js';
 import { formatCount } from '../format.js';
 import { markup } from '../html.js';
-import { periodTime } from './campaign-page.js';
 import type { PagePart } from './compiled-html.js';
 import type { PageContext } from './context.js';
 import {
   asOfLine,
   count,
+  cumulativePoints,
   definitionsNote,
   downloads,
   percent,
@@ -38,18 +38,12 @@ export function dashboardPage(context: PageContext, answer: DashboardAnswer): Pa
     answer.production.map((row) => ({ label: row.period, value: row.events })),
     { title: 'All campaigns: events produced', unit: 'events' },
   );
-  const cumulative = eventChart(
-    answer.production.map((row) => ({
-      time: periodTime(row.period),
-      value: row.cumulative_events,
-    })),
-    {
-      title: 'All campaigns: produced events',
-      unit: 'events',
-      target: undefined,
-      tone: 'type-valid',
-    },
-  );
+  const cumulative = eventChart(cumulativePoints(answer.production, answer.window), {
+    title: 'All campaigns: produced events',
+    unit: 'events',
+    target: undefined,
+    tone: 'type-valid',
+  });
   const stuckChoices = STUCK_CHOICES.map((days) =>
     days === stuckDays
       ? markup`<a href="${prefix}/dashboard${query(answer.window.name, days)}" aria-current="page">${days} days</a>`
@@ -73,7 +67,7 @@ ${asOfLine(answer.as_of)}
 <div><dt>Workflows</dt><dd>${formatCount(summary.workflows)}</dd></div>
 <div><dt>Running</dt><dd>${formatCount(summary.running)}</dd></div>
 <div><dt>Stuck ≥ ${stuckDays} days</dt><dd>${formatCount(summary.stuck)}</dd></div>
-<div><dt>Produced in the ${answer.window.label}</dt><dd>${formatCount(summary.window_events)}</dd></div>
+<div><dt>Produced, ${answer.window.label}</dt><dd>${formatCount(summary.window_events)}</dd></div>
 <div><dt>Produced events</dt><dd>${formatCount(summary.produced_events)}</dd></div>
 <div><dt>Completion</dt><dd>${percent(summary.completion_percent)}</dd></div>
 </dl>

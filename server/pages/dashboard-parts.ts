@@ -1,5 +1,6 @@
 /** Pieces the campaign pages and the dashboard share: window links, downloads, numbers, the definitions note. */
-import type { AsOf, ProductionRow } from '../dashboard-answers.js';
+import type { AsOf, ProductionRow, WindowInfo } from '../dashboard-answers.js';
+import type { ChartPoint } from '../event-chart.js';
 import { RATE_DAYS } from '../dashboard-answers.js';
 import { WINDOW_LABELS, WINDOW_NAMES, type WindowName } from '../dashboard-window.js';
 import { formatCount, formatDateTime } from '../format.js';
@@ -41,6 +42,34 @@ export function percent(value: number | null): SafeHtml {
 
 export function pwgLabel(pwg: string | null): string {
   return pwg ?? 'none';
+}
+
+/**
+ * The cumulative curve: the level before the window, then the level at the end of each
+ * day or month (the current one ends now).
+ */
+export function cumulativePoints(rows: readonly ProductionRow[], window: WindowInfo): ChartPoint[] {
+  const first = rows[0];
+  if (first === undefined) return [];
+  const end = Date.parse(`${window.to}T00:00:00Z`) / 1000 + 86_400;
+  return [
+    { time: periodBounds(first.period).start, value: first.cumulative_events - first.events },
+    ...rows.map((row) => ({
+      time: Math.min(periodBounds(row.period).next, end),
+      value: row.cumulative_events,
+    })),
+  ];
+}
+
+/** Start of a day ("2025-01-31") or month ("2025-01") and of the next one, in unix seconds. */
+function periodBounds(period: string): { start: number; next: number } {
+  const [year, month, day] = period.split('-').map(Number) as [number, number, number | undefined];
+  return day === undefined
+    ? { start: Date.UTC(year, month - 1, 1) / 1000, next: Date.UTC(year, month, 1) / 1000 }
+    : {
+        start: Date.UTC(year, month - 1, day) / 1000,
+        next: Date.UTC(year, month - 1, day + 1) / 1000,
+      };
 }
 
 /** A table of the production rows (the numbers behind the charts), newest first. */

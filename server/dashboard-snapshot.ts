@@ -94,6 +94,9 @@ export async function buildSnapshot(
 ): Promise<DashboardSnapshot> {
   const startedAt = Date.now();
   const indexVersion = index.version;
+  // The index first, then the views, which are then at least as new: while the database
+  // is written, the two can differ by the writes of the moments in between.
+  const workflows = index.slice(0, index.size);
   const views = await readViews();
 
   const campaigns = new Map<string, CampaignData>();
@@ -115,8 +118,6 @@ export async function buildSnapshot(
   const runningNames = new Set(views.running.map((row) => row.name));
   const runningProgress = new Map<string, WorkflowProgress>();
 
-  // One copy of the list first: the index may change while the scan yields.
-  const workflows = index.slice(0, index.size);
   for (let offset = 0; offset < workflows.length; offset += SCAN_CHUNK) {
     for (const { name, packed } of workflows.slice(offset, offset + SCAN_CHUNK)) {
       const progress = progressOf(unpackSummary(name, packed));

@@ -1,8 +1,9 @@
 /**
- * Reads the `dashboards` design document's views (couch/design-docs/dashboards): daily
- * production per campaign and across campaigns, and running workflows by how long they
- * have produced nothing. Three queries answer every dashboard; Apache CouchDB answers the
- * grouped ones from its stored reductions, pouchdb-server re-reads the rows.
+ * Reads the `dashboards` design document's view `progress` (couch/design-docs/dashboards):
+ * production per campaign and month, day by day, across campaigns per PWG, and running
+ * workflows by how long they have produced nothing. Three range queries answer every
+ * dashboard; Apache CouchDB answers the grouped ones from its stored reductions,
+ * pouchdb-server re-reads the rows.
  */
 import type { WorkflowRepository } from '../couch/workflows.js';
 import { couchError } from '../couch/errors.js';
@@ -10,6 +11,7 @@ import { dayNumber, DaySeries, type DayNumber } from './day-series.js';
 import type { Sequence } from './workflow-source.js';
 
 export const DASHBOARDS_DESIGN_DOC = 'dashboards';
+export const PROGRESS_VIEW = 'progress';
 
 export interface RunningRow {
   name: string;
@@ -20,7 +22,7 @@ export interface RunningRow {
 }
 
 export interface DashboardViewData {
-  /** The database's update sequence before the views were read (they are at least this new). */
+  /** The database's update sequence before the view was read (it is at least this new). */
   updateSeq: Sequence;
   /** Daily changes of produced events per campaign. */
   campaigns: Map<string, DaySeries>;
@@ -28,21 +30,25 @@ export interface DashboardViewData {
   all: DaySeries;
   /** Across campaigns, per PWG (null: not an McM PrepID). */
   pwgs: Map<string | null, DaySeries>;
-  /** Oldest quiet first. */
+  /** Quiet longest first (ties by name). */
   running: RunningRow[];
 }
 
-type Key = [string | null, number, number, number, string | null];
+type MonthKey = [string | null, number, number, (string | null)?];
+type RunningKey = [true, number, number | null, number | null];
 
 export async function readDashboardViews(
   workflows: WorkflowRepository,
 ): Promise<DashboardViewData> {
   const db = workflows.db;
-  const query = async <V>(view: string, params: Record<string, unknown>) => {
+  const query = async <V>(params: Record<string, unknown>) => {
     try {
-      return await db.view<V>(DASHBOARDS_DESIGN_DOC, view, params);
+      return await db.view<V>(DASHBOARDS_DESIGN_DOC, PROGRESS_VIEW, params);
     } catch (err) {
-      throw couchError(`querying view ${DASHBOARDS_DESIGN_DOC}/${view} of ${workflows.name}`, err);
+      throw couchError(
+        `querying view ${DASHBOARDS_DESIGN_DOC}/${PROGRESS_VIEW} of ${workflows.name}`,
+        err,
+      );
     }
   };
   let updateSeq: Sequence;
@@ -52,22 +58,18 @@ export async function readDashboardViews(
     throw couchError(`reading the update sequence of ${workflows.name}`, err);
   }
 
-  // Campaign keys are strings, which sort after the null of the across-campaigns rows.
-  const byCampaign = await query<number>('dailyProduction', {
-    startkey: [''],
-    endkey: [{}],
-    group_level: 4,
-  });
+  // Keys sort null (across campaigns) < true (running workflows) < strings (campaigns).
+  const byCampaign = await query<number[]>({ startkey: [''], endkey: [{}], group_level: 3 });
   const campaignDays = new Map<string, Map<DayNumber, number>>();
   for (const row of byCampaign.rows) {
-    const [campaign, year, month, day] = row.key as unknown as Key;
+    const [campaign, year, month] = row.key as unknown as MonthKey;
     if (typeof campaign !== 'string') continue;
     let days = campaignDays.get(campaign);
     if (!days) campaignDays.set(campaign, (days = new Map()));
-    days.set(dayNumber(year, month, day), row.value);
+    addMonth(days, year, month, row.value);
   }
 
-  const acrossCampaigns = await query<number>('dailyProduction', {
+  const acrossCampaigns = await query<number[]>({
     startkey: [null],
     endkey: [null, {}],
     group: true,
@@ -75,25 +77,39 @@ export async function readDashboardViews(
   const allDays = new Map<DayNumber, number>();
   const pwgDays = new Map<string | null, Map<DayNumber, number>>();
   for (const row of acrossCampaigns.rows) {
-    const [, year, month, day, pwg] = row.key as unknown as Key;
-    const dayKey = dayNumber(year, month, day);
-    allDays.set(dayKey, (allDays.get(dayKey) ?? 0) + row.value);
+    const [, year, month, pwg = null] = row.key as unknown as MonthKey;
+    addMonth(allDays, year, month, row.value);
     let days = pwgDays.get(pwg);
     if (!days) pwgDays.set(pwg, (days = new Map()));
-    days.set(dayKey, row.value);
+    addMonth(days, year, month, row.value);
   }
 
-  const running = await query<[number | null, number | null]>('runningQuietSince', {});
+  const running = await query<unknown>({ startkey: [true], endkey: [true, {}], reduce: false });
   return {
     updateSeq,
     campaigns: new Map([...campaignDays].map(([name, days]) => [name, DaySeries.fromMap(days)])),
     all: DaySeries.fromMap(allDays),
     pwgs: new Map([...pwgDays].map(([pwg, days]) => [pwg, DaySeries.fromMap(days)])),
-    running: running.rows.map((row) => ({
-      name: row.id,
-      quietSince: row.key as unknown as number,
-      runningSince: row.value[0],
-      lastGrowth: row.value[1],
-    })),
+    running: running.rows
+      .map((row) => {
+        const [, quietSince, runningSince, lastGrowth] = row.key as unknown as RunningKey;
+        return { name: row.id, quietSince, runningSince, lastGrowth };
+      })
+      .sort((a, b) => a.quietSince - b.quietSince || (a.name < b.name ? -1 : 1)),
   };
+}
+
+/** Adds a month's day-by-day changes (index 0 = day 1) to `days`. */
+function addMonth(
+  days: Map<DayNumber, number>,
+  year: number,
+  month: number,
+  changes: number[],
+): void {
+  for (let i = 0; i < changes.length; i++) {
+    const change = changes[i] as number;
+    if (change === 0) continue;
+    const day = dayNumber(year, month, i + 1);
+    days.set(day, (days.get(day) ?? 0) + change);
+  }
 }

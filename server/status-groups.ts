@@ -1,6 +1,6 @@
 /**
  * ReqMgr2 statuses grouped the way campaign dashboards count workflows. The running group
- * is also written into the `runningQuietSince` map function (couch/design-docs/dashboards);
+ * is also written into the `progress` map function (couch/design-docs/dashboards);
  * a test keeps the two equal.
  */
 

@@ -33,6 +33,15 @@ export interface Scale {
     /** Concurrent readers querying the live views while the deploy runs. */
     readers: number;
   };
+  dashboards: {
+    /** Workflows written straight into CouchDB. */
+    workflows: number;
+    historyEntries: number;
+    /** Share of workflows an update run's writes change (each round). */
+    changedShare: number;
+    connections: number;
+    durationSeconds: number;
+  };
 }
 
 export const SCALES: Record<ScaleName, Scale> = {
@@ -41,17 +50,38 @@ export const SCALES: Record<ScaleName, Scale> = {
     website: { workflows: 2_000, historyEntries: 10, connections: 32, durationSeconds: 3 },
     memory: { feedRows: 2_000, targetMb: 200 },
     deploy: { workflows: 1_000, readers: 4 },
+    dashboards: {
+      workflows: 1_000,
+      historyEntries: 10,
+      changedShare: 0.05,
+      connections: 32,
+      durationSeconds: 3,
+    },
   },
   default: {
     update: { workflows: 500, latencyMs: 50, concurrencies: [1, 4, 16], changedShare: 0.05 },
     website: { workflows: 20_000, historyEntries: 10, connections: 32, durationSeconds: 10 },
     memory: { feedRows: 10_000, targetMb: 200 },
     deploy: { workflows: 5_000, readers: 4 },
+    dashboards: {
+      workflows: 5_000,
+      historyEntries: 10,
+      changedShare: 0.05,
+      connections: 32,
+      durationSeconds: 5,
+    },
   },
   large: {
     update: { workflows: 20_000, latencyMs: 50, concurrencies: [1, 4, 16], changedShare: 0.05 },
     website: { workflows: 200_000, historyEntries: 10, connections: 32, durationSeconds: 20 },
     memory: { feedRows: 1_000_000, targetMb: 200 },
     deploy: { workflows: 200_000, readers: 4 },
+    dashboards: {
+      workflows: 200_000,
+      historyEntries: 10,
+      changedShare: 0.05,
+      connections: 32,
+      durationSeconds: 20,
+    },
   },
 };

@@ -3,6 +3,7 @@
  * same under `api/` as JSON, and each of their tables as CSV. All answer from the
  * dashboards' snapshot (dashboard-cache.ts), built once per change of the database.
  */
+import { gzipSync } from 'node:zlib';
 import { Router, type Request, type Response } from 'express';
 import { NotFoundError } from '../../lib/errors.js';
 import {
@@ -27,6 +28,9 @@ import { serviceUnavailable } from '../http-errors.js';
 import { campaignPage } from '../pages/campaign-page.js';
 import { campaignsPage } from '../pages/campaigns-page.js';
 import type { PagePart } from '../pages/compiled-html.js';
+import { SafeHtml } from '../html.js';
+import { DashboardAnswerCache } from '../dashboard-answer-cache.js';
+import type { WindowName } from '../dashboard-window.js';
 import type { PageContext } from '../pages/context.js';
 import { dashboardPage } from '../pages/dashboard-page.js';
 import type { PageSender } from '../send-page.js';
@@ -61,7 +65,7 @@ const DASHBOARD_TABLES: Record<string, Table<DashboardAnswer>> = {
 export function dashboardRoutes(options: DashboardRoutesOptions): Router {
   const { index, dashboards, pages } = options;
   const router = Router();
-  const now = () => Math.floor(Date.now() / 1000);
+  const answers = new DashboardAnswerCache(16_000_000, weigh);
 
   const snapshot = async (): Promise<DashboardSnapshot> => {
     if (!index.ready) {
@@ -72,70 +76,110 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Router {
     }
     return dashboards.snapshot();
   };
-  /** The campaign a request asks for, checked before any waiting for the snapshot. */
-  const campaign = async (req: Request) => {
-    const name = parseCampaignName(req.params.name as string);
-    const { window } = parseCampaignQuery(req.query);
-    const data = await snapshot();
-    const answer = campaignAnswer(data, name, window, now());
+  /** The snapshot and the second the answers of one request are made for. */
+  const current = async () => ({ data: await snapshot(), second: Math.floor(Date.now() / 1000) });
+  const campaignOf = (
+    data: DashboardSnapshot,
+    name: string,
+    window: WindowName,
+    second: number,
+  ) => {
+    const answer = campaignAnswer(data, name, window, second);
     if (!answer) throw new NotFoundError('there is no campaign with this name');
-    return { answer, data };
+    return answer;
   };
-  const sendPage = (req: Request, res: Response, parts: PagePart[], data: DashboardSnapshot) =>
-    pages.send(req, res, parts, `dashboards ${data.indexVersion} ${index.size}`);
+  /** A page made once a second per URL and header; compressed once a second by the sender. */
+  const sendPage = async (
+    req: Request,
+    res: Response,
+    make: (context: PageContext, data: DashboardSnapshot, second: number) => PagePart[],
+  ) => {
+    const { data, second } = await current();
+    const context = await options.pageContext();
+    const header = `${context.totalWorkflows} ${context.lastUpdateRun} ${context.lastRun?.finishedAt}`;
+    const parts = answers.answer(`page ${req.originalUrl} ${header}`, data, second, () =>
+      make(context, data, second),
+    );
+    await pages.send(req, res, parts, `dashboards ${data.indexVersion} ${header}`);
+  };
+  /** JSON (or CSV) made once a second per URL, and gzip-compressed once for clients that accept it. */
+  const sendText = async (
+    req: Request,
+    res: Response,
+    type: string,
+    make: (data: DashboardSnapshot, second: number) => string,
+  ) => {
+    const { data, second } = await current();
+    const body = answers.answer(req.originalUrl, data, second, () =>
+      Buffer.from(make(data, second), 'utf8'),
+    );
+    res.type(type).set('Vary', 'Accept-Encoding');
+    if (req.headers['accept-encoding'] !== undefined && req.acceptsEncodings('gzip') === 'gzip') {
+      const compressed = answers.answer(`gzip ${req.originalUrl}`, data, second, () =>
+        gzipSync(body),
+      );
+      res.set('Content-Encoding', 'gzip').send(compressed);
+      return;
+    }
+    res.send(body);
+  };
 
   router.get('/campaigns', async (req, res) => {
     const query = parseCampaignsQuery(req.query);
-    const data = await snapshot();
-    await sendPage(
-      req,
-      res,
-      campaignsPage(await options.pageContext(), campaignsAnswer(data, query, now())),
-      data,
+    await sendPage(req, res, (context, data, second) =>
+      campaignsPage(context, campaignsAnswer(data, query, second)),
     );
   });
   router.get('/campaign/:name', async (req, res) => {
-    const { answer, data } = await campaign(req);
-    await sendPage(req, res, campaignPage(await options.pageContext(), answer), data);
+    const name = parseCampaignName(req.params.name as string);
+    const { window } = parseCampaignQuery(req.query);
+    await sendPage(req, res, (context, data, second) =>
+      campaignPage(context, campaignOf(data, name, window, second)),
+    );
   });
   router.get('/dashboard', async (req, res) => {
     const query = parseDashboardQuery(req.query);
-    const data = await snapshot();
-    await sendPage(
-      req,
-      res,
-      dashboardPage(await options.pageContext(), dashboardAnswer(data, query, now())),
-      data,
+    await sendPage(req, res, (context, data, second) =>
+      dashboardPage(context, dashboardAnswer(data, query, second)),
     );
   });
 
   router.get('/api/campaigns', answersJson, async (req, res) => {
     const query = parseCampaignsQuery(req.query);
-    res.json(campaignsAnswer(await snapshot(), query, now()));
+    await sendText(req, res, 'json', (data, second) =>
+      JSON.stringify(campaignsAnswer(data, query, second)),
+    );
   });
   router.get('/api/campaigns.csv', answersJson, async (req, res) => {
     const query = parseCampaignsQuery(req.query);
-    const answer = campaignsAnswer(await snapshot(), query, now());
-    sendCsv(res, `campaigns-${query.window}`, TABLE_COLUMNS.campaigns, answer.campaigns);
+    attachment(res, `campaigns-${query.window}`);
+    await sendText(req, res, CSV, (data, second) =>
+      toCsv(TABLE_COLUMNS.campaigns, campaignsAnswer(data, query, second).campaigns),
+    );
   });
   router.get('/api/campaign/:name', answersJson, async (req, res) => {
-    res.json((await campaign(req)).answer);
+    const name = parseCampaignName(req.params.name as string);
+    const { window } = parseCampaignQuery(req.query);
+    await sendText(req, res, 'json', (data, second) =>
+      JSON.stringify(campaignOf(data, name, window, second)),
+    );
   });
   router.get('/api/campaign/:name/:table.csv', answersJson, async (req, res) => {
     const table = CAMPAIGN_TABLES[req.params.table as string];
     if (!table)
       throw new NotFoundError(`a campaign's tables are ${Object.keys(CAMPAIGN_TABLES).join(', ')}`);
-    const { answer } = await campaign(req);
-    sendCsv(
-      res,
-      `campaign-${answer.campaign}-${req.params.table}-${answer.window.name}`,
-      table.columns,
-      table.rows(answer),
+    const name = parseCampaignName(req.params.name as string);
+    const { window } = parseCampaignQuery(req.query);
+    attachment(res, `campaign-${name}-${req.params.table}-${window}`);
+    await sendText(req, res, CSV, (data, second) =>
+      toCsv(table.columns, table.rows(campaignOf(data, name, window, second))),
     );
   });
   router.get('/api/dashboard', answersJson, async (req, res) => {
     const query = parseDashboardQuery(req.query);
-    res.json(dashboardAnswer(await snapshot(), query, now()));
+    await sendText(req, res, 'json', (data, second) =>
+      JSON.stringify(dashboardAnswer(data, query, second)),
+    );
   });
   router.get('/api/dashboard/:table.csv', answersJson, async (req, res) => {
     const table = DASHBOARD_TABLES[req.params.table as string];
@@ -144,28 +188,31 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Router {
         `the dashboard's tables are ${Object.keys(DASHBOARD_TABLES).join(', ')}`,
       );
     const query = parseDashboardQuery(req.query);
-    const answer = dashboardAnswer(await snapshot(), query, now());
-    sendCsv(
-      res,
-      `dashboard-${req.params.table}-${query.window}`,
-      table.columns,
-      table.rows(answer),
+    attachment(res, `dashboard-${req.params.table}-${query.window}`);
+    await sendText(req, res, CSV, (data, second) =>
+      toCsv(table.columns, table.rows(dashboardAnswer(data, query, second))),
     );
   });
 
   return router;
 }
 
-/** A table as a CSV download, named after what it holds. */
-function sendCsv(
-  res: Response,
-  name: string,
-  columns: readonly string[],
-  rows: readonly object[],
-): void {
+const CSV = 'text/csv; charset=utf-8';
+
+/** A download named after what it holds. */
+function attachment(res: Response, name: string): void {
   const filename = `${name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 150)}.csv`;
-  res
-    .type('text/csv; charset=utf-8')
-    .set('Content-Disposition', `attachment; filename="${filename}"`)
-    .send(toCsv(columns, rows));
+  res.set('Content-Disposition', `attachment; filename="${filename}"`);
+}
+
+/** About the memory a kept answer takes, in bytes or characters. */
+function weigh(value: unknown): number {
+  if (Buffer.isBuffer(value)) return value.length;
+  if (Array.isArray(value)) {
+    let total = 0;
+    for (const part of value as PagePart[])
+      total += part instanceof SafeHtml ? part.value.length : part.bytes;
+    return total;
+  }
+  return 1;
 }

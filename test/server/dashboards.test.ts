@@ -485,6 +485,12 @@ describe('website: campaign dashboards', function () {
     const before = await json<{ as_of: Row; summary: Row }>(path);
     const again = await json<{ as_of: Row }>(path);
     expect(again.as_of).to.deep.equal(before.as_of);
+    // Compressed for clients that accept it (fetch asks for gzip and unpacks it).
+    const compressed = await site.get(path);
+    expect(compressed.headers.get('content-encoding')).to.equal('gzip');
+    expect(((await compressed.json()) as { as_of: Row }).as_of).to.deep.equal(before.as_of);
+    const plain = await site.get(path, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).to.equal(null);
     const versionBefore = site.index.version;
     const added: StoredWorkflow = {
       _id: 'dash_added_250101_000000_7777',

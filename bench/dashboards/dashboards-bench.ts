@@ -222,7 +222,11 @@ async function writeRound(
   );
   const existingIndexMs = await timed(() => catchUpExisting(db));
   const newIndexMs = withView
-    ? await timed(() => db.view(DASHBOARDS_DESIGN_DOC, PROGRESS_VIEW, { limit: 1, reduce: false }))
+    ? await timed(() =>
+        untilIndexed(() =>
+          db.view(DASHBOARDS_DESIGN_DOC, PROGRESS_VIEW, { limit: 1, reduce: false }),
+        ),
+      )
     : 0;
   return { writesMs, existingIndexMs, newIndexMs };
 }
@@ -248,7 +252,25 @@ function grown(doc: StoredWorkflow, now: number): StoredWorkflow {
 }
 
 async function catchUpExisting(db: DocumentScope<StoredWorkflow>): Promise<void> {
-  for (const view of WORKFLOW_VIEWS) await db.view(DESIGN_DOC, view, { limit: 1 });
+  for (const view of WORKFLOW_VIEWS)
+    await untilIndexed(() => db.view(DESIGN_DOC, view, { limit: 1 }));
+}
+
+/**
+ * A query that waits for an index build, asked again when the build outlasts the HTTP
+ * timeout (10 min: pouchdb-server on a loaded machine at 200,000 documents); the server
+ * goes on building meanwhile.
+ */
+async function untilIndexed(query: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await query();
+      return;
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      if ((status !== undefined && status < 500) || attempt >= 10) throw err;
+    }
+  }
 }
 
 async function removeDesignDoc(db: DocumentScope<StoredWorkflow>, id: string): Promise<void> {

@@ -4,6 +4,7 @@
  * configuration (STATS_HOST, STATS_PORT, STATS_PREFIX). Reads CouchDB with the reader
  * connection only; stops cleanly on SIGINT and SIGTERM.
  */
+import path from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { hasFailures, formatCheck, runChecks } from './commands/checks/index.js';
@@ -104,6 +105,11 @@ export async function main(argv: string[]): Promise<number> {
       updateToken: config.web.updateToken,
       logger,
       updateWorkflow: updates?.updateWorkflow,
+      trustProxy: config.web.trustProxy,
+      snapshotDir:
+        config.web.snapshotDir === false
+          ? undefined
+          : (config.web.snapshotDir ?? path.join(config.couch.dataDir, 'website')),
     });
   } catch (err) {
     await updates?.close();
@@ -112,10 +118,6 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   output.say(`Stats2 website at ${website.url}`, { url: website.url });
-  void website.ready.then(() => {
-    if (website.index.ready)
-      logger.info({ workflows: website.index.size }, 'all workflows read; pages are served');
-  });
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));

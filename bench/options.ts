@@ -20,6 +20,9 @@ export const USAGE = `Usage: npm run bench -- [--scale ${SCALE_NAMES.join('|')}]
 
 Runs the benchmarks, prints their figures and rewrites BENCHMARKS.md (from bench/results.json).
 COUCHDB_URL=http://admin:secret@host:5984 runs them on that CouchDB instead of the embedded one.
+BENCH_KEEP_DATA=DIR keeps the website's generated workflows between runs (the embedded
+server's data in DIR; named databases left in place on either server): a second run skips
+writing them.
 --profile DIR writes a V8 CPU profile of every child process (updater, website) into DIR.
 --render only rewrites BENCHMARKS.md from bench/results.json and bench/analysis.md.`;
 

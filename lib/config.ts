@@ -4,6 +4,7 @@
  * (a path to a file holding the value), which is how systemd credentials deliver them.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from './errors.js';
@@ -55,6 +56,13 @@ export interface WebConfig {
   prefix: string;
   /** Bearer token that allows POST api/update; the endpoint is off without one. */
   updateToken: string | undefined;
+  /**
+   * Which proxies' X-Forwarded-For the website believes (Express "trust proxy": a hop
+   * count, or addresses, subnets and loopback/linklocal/uniquelocal); none when unset.
+   */
+  trustProxy: string | number | undefined;
+  /** Folder of the website's index snapshot: undefined for `website/` in the data folder, false for none. */
+  snapshotDir: string | false | undefined;
 }
 
 /** `--action schedule`: the in-process scheduler for hosts without systemd timers. */
@@ -167,6 +175,8 @@ export function loadConfig(env: Env = process.env): Config {
       port: port(env, 'STATS_PORT', 8001),
       prefix: pathPrefix(env, 'STATS_PREFIX', '/stats'),
       updateToken: secret(env, 'STATS_UPDATE_TOKEN'),
+      trustProxy: trustProxy(env, 'STATS_TRUST_PROXY'),
+      snapshotDir: snapshotDir(env, 'STATS_SNAPSHOT_DIR'),
     },
     schedule: {
       updateCron: optional(env, 'SCHEDULE_UPDATE_CRON'),
@@ -319,6 +329,36 @@ function commandLine(env: Env, name: string): string[] | undefined {
     );
   }
   return parsed as string[];
+}
+
+/** A hop count, or addresses and subnets (and Express's names for the private ranges). */
+function trustProxy(env: Env, name: string): string | number | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops < 1) throw new ConfigError(`${name} must name proxies or be a hop count of 1 or more`);
+    return hops;
+  }
+  const named = ['loopback', 'linklocal', 'uniquelocal'];
+  for (const entry of raw.split(',').map((part) => part.trim())) {
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const prefixOk =
+      prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (named.includes(entry) || (family !== 0 && prefixOk && extra === undefined)) continue;
+    throw new ConfigError(
+      `${name}: "${entry}" is not a proxy address; give addresses or subnets (e.g. 127.0.0.1,10.0.0.0/8), loopback, linklocal, uniquelocal, or a hop count`,
+    );
+  }
+  return raw;
+}
+
+/** A folder, `off` (false), or unset (undefined: the caller's default). */
+function snapshotDir(env: Env, name: string): string | false | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  return raw === 'off' ? false : path.resolve(raw);
 }
 
 function oneOf(env: Env, name: string, allowed: string[], fallback: string): string {

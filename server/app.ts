@@ -10,6 +10,7 @@ import type { SettingsRepository } from '../couch/settings.js';
 import type { WorkflowRepository } from '../couch/workflows.js';
 import type { Logger } from '../lib/logger.js';
 import { errorBoundary, notFound } from './error-boundary.js';
+import { HealthCheck } from './health.js';
 import { UpdateRunsReader, type UpdateRuns } from './last-update.js';
 import { PageSender } from './send-page.js';
 import { createMetrics } from './metrics.js';
@@ -26,6 +27,7 @@ import { pageRoutes } from './routes/pages.js';
 import { WorkflowDocuments } from './workflow-documents.js';
 import type { WorkflowIndex } from './workflow-index.js';
 import { WorkflowQueries } from './workflow-query.js';
+import { WorkflowSearch } from './workflow-search.js';
 import { WorkflowUpdates, type UpdateWorkflow } from './workflow-updates.js';
 
 export interface ServerDependencies {
@@ -41,21 +43,36 @@ export interface ServerDependencies {
   logger: Logger;
   /** The updater's one-workflow update. Without it `api/update` answers 503. */
   updateWorkflow?: UpdateWorkflow;
+  /** Express "trust proxy": whose X-Forwarded-For names the client (none when undefined). */
+  trustProxy?: string | number;
   tuning?: ServerTuning;
 }
 
+/** Where the website's memory goes: the index's buffers and each cache, in bytes. */
+export interface MemoryUse {
+  workflows: number;
+  index: ReturnType<WorkflowIndex['workflows']['memoryUse']>;
+  blockCache: { bytes: number; maxBytes: number };
+  pageCache: { bytes: number; maxBytes: number };
+  documentCache: { bytes: number; maxBytes: number };
+}
+
 export interface ServerTuning {
-  /** Per client address; default 5 at once, then one every 12 s. */
+  /** Updates with the token; default 5 at once, then one every 12 s. */
   updateRateLimit?: RateLimit;
+  /** Update requests without the token, per client address; default 5 at once, then one every 12 s. */
+  failedUpdateRateLimit?: RateLimit;
   /** `/healthz` fails when the index has not caught up with the feed for this long (default 60 s). */
   maxIndexLagMs?: number;
-  /** Names the cache of view answers may hold (default 2,000,000). */
-  cachedViewNames?: number;
+  /** Names the cache of filter answers may hold (default 500,000). */
+  cachedFilterNames?: number;
+  /** Memory for documents kept for get_json and workflow pages (default 16 MB). */
+  documentCacheBytes?: number;
   /** How often the settings' record of update runs is read again (default 10 s). */
   lastUpdateMaxAgeMs?: number;
-  /** Memory for rendered workflow blocks of recently shown workflows (default 32 MB). */
+  /** Memory for rendered workflow blocks of recently shown workflows (default 16 MB). */
   blockCacheBytes?: number;
-  /** Memory for compressed pages, each kept for the second it was rendered in (default 16 MB). */
+  /** Memory for compressed pages, each kept for the second it was rendered in (default 8 MB). */
   pageCacheBytes?: number;
   /** The campaign dashboards answer from a snapshot outdated by a change for at most this long while a new one is built (default 10 min; 0: always wait for the new one). */
   dashboardMaxStaleMs?: number;
@@ -84,17 +101,33 @@ const CONTENT_SECURITY_POLICY = {
 export function createServer(deps: ServerDependencies): Express {
   const { prefix, index, workflows, logger } = deps;
   const tuning = deps.tuning ?? {};
-  const queries = new WorkflowQueries({ index, workflows, cachedNames: tuning.cachedViewNames });
-  const documents = new WorkflowDocuments(workflows, queries);
+  const documentCacheBytes = tuning.documentCacheBytes ?? 16_000_000;
+  const queries = new WorkflowQueries({ index, cachedNames: tuning.cachedFilterNames });
+  const search = new WorkflowSearch(index, queries);
+  const documents = new WorkflowDocuments({
+    workflows,
+    queries,
+    index,
+    cacheBytes: documentCacheBytes,
+  });
   const updates = new WorkflowUpdates({
     token: deps.updateToken,
     updateWorkflow: deps.updateWorkflow,
     rateLimit: tuning.updateRateLimit,
+    failureRateLimit: tuning.failedUpdateRateLimit,
+  });
+  const health = new HealthCheck({
+    index,
+    workflows,
+    logger,
+    maxLagMs: tuning.maxIndexLagMs ?? 60_000,
   });
   const updateRuns = new UpdateRunsReader(deps.settings, logger, tuning.lastUpdateMaxAgeMs);
   const metrics = createMetrics(index, updateRuns);
-  const blocks = new WorkflowBlocks(prefix, tuning.blockCacheBytes ?? 32_000_000);
-  const pages = new PageSender(tuning.pageCacheBytes ?? 16_000_000);
+  const blockCacheBytes = tuning.blockCacheBytes ?? 16_000_000;
+  const pageCacheBytes = tuning.pageCacheBytes ?? 8_000_000;
+  const blocks = new WorkflowBlocks(prefix, blockCacheBytes);
+  const pages = new PageSender(pageCacheBytes);
   const dashboards = new DashboardCache({
     version: () => index.version,
     build: () => buildSnapshot(index, () => readDashboardViews(workflows)),
@@ -111,11 +144,19 @@ export function createServer(deps: ServerDependencies): Express {
   });
 
   const app = express();
+  app.locals.memoryUse = (): MemoryUse => ({
+    workflows: index.size,
+    index: index.workflows.memoryUse(),
+    blockCache: { bytes: blocks.bytes, maxBytes: blockCacheBytes },
+    pageCache: { bytes: pages.bytes, maxBytes: pageCacheBytes },
+    documentCache: { bytes: documents.cachedBytes, maxBytes: documentCacheBytes },
+  });
   app.disable('x-powered-by');
   // Pages change every second ("3s ago"): hashing each body for an ETag would be wasted work.
   app.set('etag', false);
-  // Behind a reverse proxy on the same host, rate limits must see the visitor's address.
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For is believed only from proxies the operator named (STATS_TRUST_PROXY):
+  // anyone else could write any address there and so escape the per-client rate limit.
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.use(helmet({ contentSecurityPolicy: CONTENT_SECURITY_POLICY }));
   app.use(metrics.observe);
   if (logger.isLevelEnabled('debug')) {
@@ -135,10 +176,7 @@ export function createServer(deps: ServerDependencies): Express {
       next();
     });
   }
-  app.use(
-    metrics.mountPoint,
-    operationsRoutes({ index, workflows, metrics, maxIndexLagMs: tuning.maxIndexLagMs ?? 60_000 }),
-  );
+  app.use(metrics.mountPoint, operationsRoutes({ health, metrics }));
   // The site lives under the prefix: its bare root leads there.
   if (prefix) app.get('/', (_req, res) => res.redirect(302, `${prefix}/`));
   app.use(
@@ -159,7 +197,7 @@ export function createServer(deps: ServerDependencies): Express {
   app.use(
     prefix || '/',
     metrics.mountPoint,
-    apiRoutes({ prefix, index, queries, documents, updates }),
+    apiRoutes({ prefix, index, queries, search, documents, updates }),
   );
   app.use(
     prefix || '/',
@@ -168,6 +206,7 @@ export function createServer(deps: ServerDependencies): Express {
       prefix,
       index,
       queries,
+      search,
       documents,
       blocks,
       pages,

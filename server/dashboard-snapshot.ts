@@ -10,7 +10,6 @@ import { DaySeries } from './day-series.js';
 import { STATUS_GROUPS, type StatusGroup } from './status-groups.js';
 import type { Sequence } from './workflow-source.js';
 import type { WorkflowIndex } from './workflow-index.js';
-import { unpackSummary } from './packed-summary.js';
 import { progressOf, type WorkflowProgress } from './workflow-progress.js';
 
 /** Counts over a set of workflows. */
@@ -119,8 +118,9 @@ export async function buildSnapshot(
   const runningProgress = new Map<string, WorkflowProgress>();
 
   for (let offset = 0; offset < workflows.length; offset += SCAN_CHUNK) {
-    for (const { name, packed } of workflows.slice(offset, offset + SCAN_CHUNK)) {
-      const progress = progressOf(unpackSummary(name, packed));
+    for (const workflow of workflows.slice(offset, offset + SCAN_CHUNK)) {
+      const { name } = workflow;
+      const progress = progressOf(workflow.summary());
       count(all.tally, progress);
       count(tallyOf(all.byPwg, progress.pwg), progress);
       for (const campaignName of progress.campaigns) {

@@ -48,7 +48,10 @@ export function errorBoundary(options: ErrorBoundaryOptions): ErrorRequestHandle
   return (err: unknown, req, res, _next) => {
     const status = statusOf(err);
     const shown = shownMessage(err, status);
-    if (status >= 500)
+    // Our own 503s ("starting", "not available here") are expected answers, not failures:
+    // the state behind them is logged once where it changes.
+    const expected = err instanceof HttpError && status === 503;
+    if (status >= 500 && !expected)
       options.logger.error({ err, method: req.method, path: req.path }, 'request failed');
     else
       options.logger.debug(

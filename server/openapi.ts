@@ -17,6 +17,12 @@ export function openApiDocument(prefix: string): object {
     description: `Only workflows with this ${FILTER_LABELS[name]}. When several filters are given, the first in the order ${FILTER_NAMES.join(', ')} applies.`,
     schema: { type: 'string', maxLength: MAX_VALUE_LENGTH },
   }));
+  const searchQuery = {
+    name: 'q',
+    in: 'query',
+    required: false,
+    schema: { type: 'string', maxLength: MAX_VALUE_LENGTH },
+  };
   const nameParameter = {
     name: 'name',
     in: 'path',
@@ -26,13 +32,25 @@ export function openApiDocument(prefix: string): object {
   };
   const storedDocument = {
     summary: 'One stored workflow document',
-    description: 'The document as stored in the requests database, keys sorted, indented.',
-    parameters: [nameParameter],
+    description:
+      'The document as stored in the requests database, keys sorted, indented. The ETag is the document revision (`_rev`): send it back in If-None-Match to get 304 while it is current.',
+    parameters: [
+      nameParameter,
+      {
+        name: 'If-None-Match',
+        in: 'header',
+        required: false,
+        description: 'An ETag received earlier',
+        schema: { type: 'string' },
+      },
+    ],
     responses: {
       200: {
         description: 'The document',
+        headers: { ETag: { schema: { type: 'string' }, description: 'The quoted `_rev`' } },
         content: json({ $ref: '#/components/schemas/Workflow' }),
       },
+      304: { description: 'The document still has the revision given in If-None-Match' },
       404: {
         description: 'No such workflow: the body is `{}`',
         content: json({ type: 'object', maxProperties: 0 }),
@@ -53,9 +71,9 @@ export function openApiDocument(prefix: string): object {
       [`${prefix}/api/fetch`]: {
         get: {
           operationId: 'fetch',
-          summary: 'All workflow documents matching a filter (all workflows without one)',
+          summary: 'All workflow documents matching a filter',
           description:
-            'Streamed as one JSON array. Results filtered by prepid, output_dataset, input_dataset or request are sorted by the date-time part of RequestName; others are in RequestName order.',
+            'Streamed as one JSON array. One filter is required (without one the answer would be the whole database) and no other parameter is accepted. Results filtered by prepid, output_dataset, input_dataset or request are sorted by the date-time part of RequestName; others are in RequestName order.',
           parameters: filterParameters,
           responses: {
             200: {
@@ -63,8 +81,9 @@ export function openApiDocument(prefix: string): object {
               content: json({ type: 'array', items: { $ref: '#/components/schemas/Workflow' } }),
             },
             400: errorResponse(
-              'A parameter is malformed (repeated, an array, too long, control characters)',
+              'No filter, an unknown parameter, or a malformed one (repeated, an array, too long, control characters)',
             ),
+            503: errorResponse('The website is starting (see Retry-After)'),
           },
         },
       },
@@ -85,20 +104,70 @@ export function openApiDocument(prefix: string): object {
       [`${prefix}/search`]: {
         get: {
           operationId: 'search',
-          summary: 'Redirects to the list filtered by the first filter that matches q',
+          summary:
+            'Redirects to the filter that has exactly q, else lists the workflows that contain it',
           description:
-            'Tried in order: prepid, output_dataset, input_dataset, campaign, type, processing_string, request; else workflow_name.',
+            'Tried in order: prepid, output_dataset, input_dataset, campaign, type, processing_string, request, workflow_name. Without an exact match, an HTML page lists the workflows that contain q (see api/search).',
           parameters: [
+            searchQuery,
             {
-              name: 'q',
+              name: 'limit',
               in: 'query',
               required: false,
-              schema: { type: 'string', maxLength: MAX_VALUE_LENGTH },
+              schema: { type: 'integer', minimum: 1, maximum: 500 },
             },
           ],
           responses: {
+            200: { description: 'An HTML page of the workflows that contain q' },
             302: { description: 'To the filtered list' },
-            400: errorResponse('q is malformed'),
+            400: errorResponse('q or limit is malformed'),
+          },
+        },
+      },
+      [`${prefix}/api/search`]: {
+        get: {
+          operationId: 'searchJson',
+          summary: 'What search finds, as JSON',
+          description:
+            'First the filter that has exactly q, in the order prepid, output_dataset, input_dataset, campaign, type, processing_string, request, then a workflow named q (`exact`). Otherwise the workflows in which every whitespace-separated term of q occurs, ignoring case, in the name, PrepID, a request, an output or input dataset, a campaign or the processing string (terms of digits alone: in the name); those with a word starting with each term first, then by name.',
+          parameters: [
+            { ...searchQuery, required: true },
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              description: 'How many workflows to list (default 100)',
+              schema: { type: 'integer', minimum: 1, maximum: 500 },
+            },
+          ],
+          responses: {
+            200: {
+              description: 'The exact filter, or the matching workflows',
+              content: json({
+                type: 'object',
+                required: ['query', 'exact', 'count', 'countIsLowerBound', 'workflows'],
+                properties: {
+                  query: { type: 'string' },
+                  exact: {
+                    oneOf: [
+                      { type: 'null' },
+                      {
+                        type: 'object',
+                        properties: { name: { type: 'string' }, value: { type: 'string' } },
+                      },
+                    ],
+                  },
+                  count: { type: 'integer', description: 'Workflows that match (0 with `exact`)' },
+                  countIsLowerBound: {
+                    type: 'boolean',
+                    description: 'The query was too broad to check every candidate',
+                  },
+                  workflows: { type: 'array', items: { type: 'string' } },
+                },
+              }),
+            },
+            400: errorResponse('q is missing or malformed, or limit is out of range'),
+            503: errorResponse('The website is starting (see Retry-After)'),
           },
         },
       },
@@ -107,7 +176,7 @@ export function openApiDocument(prefix: string): object {
           operationId: 'update',
           summary: 'Update one workflow from ReqMgr2 and DBS now',
           description:
-            'Only when the server has STATS_UPDATE_TOKEN configured (else 404), for callers sending that token; rate-limited per client address.',
+            'Only when the server has STATS_UPDATE_TOKEN configured (else 404), for callers sending that token. Updates with the token are rate-limited; requests without it are limited per client address (the address a configured proxy names in X-Forwarded-For, STATS_TRUST_PROXY), and never count against the token.',
           security: [{ bearer: [] }],
           parameters: [
             {
@@ -131,7 +200,9 @@ export function openApiDocument(prefix: string): object {
             403: errorResponse('Wrong token'),
             404: errorResponse('Updates are off on this server'),
             405: errorResponse('Not a POST'),
-            429: errorResponse('Too many update requests from this address (see Retry-After)'),
+            429: errorResponse(
+              'Too many updates, or too many requests without the token from this address (see Retry-After)',
+            ),
             500: errorResponse('The update failed; the message says why'),
             503: errorResponse('This server has no updater'),
           },
@@ -141,10 +212,12 @@ export function openApiDocument(prefix: string): object {
       '/healthz': {
         get: {
           operationId: 'health',
-          summary: 'Whether CouchDB answers and the workflow index is fresh',
+          summary: 'Whether every route answers correctly: for load balancers',
+          description:
+            '`status` is `ok` (200) when CouchDB answers and the workflow index is current and checked; else 503 with `starting` (loading, or serving from its snapshot while it catches up), `stale` (not caught up with the changes feed for a minute) or `unavailable` (CouchDB does not answer: `database unreachable`).',
           responses: {
-            200: { description: 'Healthy' },
-            503: { description: 'Not healthy; the body says what is wrong' },
+            200: { description: 'Ready: `{"status": "ok", …}`' },
+            503: { description: 'Not ready; `status` says why' },
           },
         },
       },

@@ -1,6 +1,6 @@
 /**
- * Token buckets per client: `burst` requests at once, then one every `intervalMs`.
- * Bounded: at most `maxClients` buckets are kept (the least recently seen go first).
+ * Token buckets per key: `burst` requests at once, then one every `intervalMs`.
+ * Bounded: at most `maxKeys` buckets are kept (the least recently seen go first).
  */
 import { LruCache } from './lru-cache.js';
 
@@ -19,25 +19,25 @@ export class RateLimiter {
 
   constructor(
     private readonly limit: RateLimit,
-    maxClients = 10_000,
+    maxKeys = 10_000,
     private readonly now: () => number = Date.now,
   ) {
-    this.buckets = new LruCache(maxClients, () => 1);
+    this.buckets = new LruCache(maxKeys, () => 1);
   }
 
-  /** Takes one token for `client`; returns 0 when allowed, else the seconds to wait. */
-  take(client: string): number {
+  /** Takes one token for `key`; returns 0 when allowed, else the seconds to wait. */
+  take(key: string): number {
     const now = this.now();
-    const bucket = this.buckets.get(client) ?? { tokens: this.limit.burst, at: now };
+    const bucket = this.buckets.get(key) ?? { tokens: this.limit.burst, at: now };
     const refilled = Math.min(
       this.limit.burst,
       bucket.tokens + (now - bucket.at) / this.limit.intervalMs,
     );
     if (refilled < 1) {
-      this.buckets.set(client, { tokens: refilled, at: now });
+      this.buckets.set(key, { tokens: refilled, at: now });
       return Math.ceil(((1 - refilled) * this.limit.intervalMs) / 1000);
     }
-    this.buckets.set(client, { tokens: refilled - 1, at: now });
+    this.buckets.set(key, { tokens: refilled - 1, at: now });
     return 0;
   }
 }

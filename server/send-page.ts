@@ -45,6 +45,11 @@ export class PageSender {
     res.end(body);
   }
 
+  /** Bytes the kept compressed pages take. */
+  get bytes(): number {
+    return this.compressed.weight;
+  }
+
   private gzipped(key: string | undefined, render: () => Buffer[]): Promise<Buffer> {
     if (key === undefined) return gzipAsync(Buffer.concat(render()));
     const kept = this.compressed.get(key);

@@ -18,6 +18,11 @@ export class SortedNames {
     this.names = names.sort(compare);
   }
 
+  /** Replaces the content with `names`, which the caller has checked are in order. */
+  resetSorted(names: string[]): void {
+    this.names = names;
+  }
+
   /** Adds names that are not present yet (the caller knows they are new). */
   addMany(added: readonly string[]): void {
     if (added.length === 0) return;

@@ -24,7 +24,14 @@ const listQuery = z.object(
   >,
 );
 
-const searchQuery = z.object({ q: value.optional() });
+const searchQuery = z.object({
+  q: value.optional(),
+  limit: z
+    .string({ error: 'must be given once, as plain text' })
+    .regex(/^\d{1,4}$/, { error: 'must be a whole number from 1' })
+    .transform(Number)
+    .optional(),
+});
 
 const updateQuery = z.object({ workflow_name: value.optional() });
 
@@ -43,8 +50,27 @@ export function parseFilter(query: unknown): Filter | undefined {
   return undefined;
 }
 
-export function parseSearch(query: unknown): string {
-  return parse(searchQuery, query).q ?? '';
+/** What `api/fetch` sends: the documents of one filter. Unknown parameters are refused. */
+export function parseFetchFilter(query: unknown): Filter {
+  rejectUnknown(query, FILTER_NAMES, 'api/fetch');
+  const filter = parseFilter(query);
+  if (filter === undefined)
+    throw new BadRequestError(
+      `api/fetch needs one filter, e.g. ?prepid=…; the filters are ${FILTER_NAMES.join(', ')}`,
+    );
+  return filter;
+}
+
+/** `q` (trimmed, may be empty) and how many results to list (1 … `maxLimit`). */
+export function parseSearch(
+  query: unknown,
+  limits: { default: number; max: number },
+): { q: string; limit: number } {
+  const parsed = parse(searchQuery, query);
+  const limit = parsed.limit ?? limits.default;
+  if (limit < 1 || limit > limits.max)
+    throw new BadRequestError(`query parameter limit must be from 1 to ${limits.max}`);
+  return { q: parsed.q ?? '', limit };
 }
 
 export function parseUpdateTarget(query: unknown): string | undefined {
@@ -84,6 +110,16 @@ function parse<T>(schema: z.ZodType<T>, query: unknown): T {
   const issue = result.error.issues[0];
   const where = issue?.path.length ? `query parameter ${String(issue.path[0])}` : 'the query';
   throw new BadRequestError(`${where} ${issue?.message ?? 'is not valid'}`);
+}
+
+function rejectUnknown(query: unknown, known: readonly string[], where: string): void {
+  if (typeof query !== 'object' || query === null) return;
+  for (const key of Object.keys(query)) {
+    if (!known.includes(key))
+      throw new BadRequestError(
+        `${where} has no query parameter "${key.slice(0, 40)}"; it takes ${known.join(', ')}`,
+      );
+  }
 }
 
 /** `?prepid[]=a` is an array in some frameworks' syntax; say so rather than ignore it. */

@@ -10,7 +10,7 @@ import { connect, type CouchTarget } from '../couch/connection.js';
 import { SettingsRepository } from '../couch/settings.js';
 import { WorkflowRepository } from '../couch/workflows.js';
 import type { Logger } from '../lib/logger.js';
-import { createServer, type ServerTuning } from './app.js';
+import { createServer, type MemoryUse, type ServerTuning } from './app.js';
 import { WorkflowIndex } from './workflow-index.js';
 import { couchWorkflowSource } from './workflow-source.js';
 import type { UpdateWorkflow } from './workflow-updates.js';
@@ -29,6 +29,12 @@ export interface WebsiteOptions {
   updateWorkflow?: UpdateWorkflow;
   /** Pause between reads of the changes feed (default 1.5 s). */
   pollIntervalMs?: number;
+  /** Folder of the index snapshot (index-snapshot.ts); without one every start reads everything. */
+  snapshotDir?: string;
+  /** How often a changed index is written to its snapshot (default 10 min). */
+  snapshotIntervalMs?: number;
+  /** Express "trust proxy" (STATS_TRUST_PROXY); none when undefined. */
+  trustProxy?: string | number;
   tuning?: ServerTuning;
 }
 
@@ -38,8 +44,12 @@ export interface RunningWebsite {
   /** Origin only, e.g. http://127.0.0.1:8001 */
   origin: string;
   index: WorkflowIndex;
-  /** Resolves once the index has read the whole database. */
+  /** Resolves once the index is current and checked (/healthz says ok). */
   ready: Promise<void>;
+  /** Resolves once pages answer (from a snapshot while catching up, or after a full read). */
+  serving: Promise<void>;
+  /** Where the memory goes (for the benchmark's report). */
+  memoryUse(): MemoryUse;
   close(): Promise<void>;
 }
 
@@ -48,9 +58,11 @@ export async function startWebsite(options: WebsiteOptions): Promise<RunningWebs
   const workflows = new WorkflowRepository(server, options.databases.requests);
   const settings = new SettingsRepository(server, options.databases.settings);
   const index = new WorkflowIndex({
-    source: couchWorkflowSource(workflows),
+    source: couchWorkflowSource(workflows, options.reader.url),
     logger: options.logger.child({ module: 'workflow-index' }),
     pollIntervalMs: options.pollIntervalMs,
+    snapshotDir: options.snapshotDir,
+    snapshotIntervalMs: options.snapshotIntervalMs,
   });
   const app = createServer({
     prefix: options.prefix,
@@ -60,9 +72,11 @@ export async function startWebsite(options: WebsiteOptions): Promise<RunningWebs
     index,
     logger: options.logger,
     updateWorkflow: options.updateWorkflow,
+    trustProxy: options.trustProxy,
     tuning: options.tuning,
   });
   const ready = index.start();
+  const serving = index.whenServing();
 
   const httpServer = http.createServer(app);
   httpServer.keepAliveTimeout = 65_000;
@@ -81,6 +95,8 @@ export async function startWebsite(options: WebsiteOptions): Promise<RunningWebs
     origin,
     index,
     ready,
+    serving,
+    memoryUse: () => (app.locals.memoryUse as () => MemoryUse)(),
     async close() {
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();

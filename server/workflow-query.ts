@@ -1,14 +1,20 @@
 /**
  * Which workflows a list, fetch or markdown request means, in display order: all of them
- * (the index's RequestName order), or the names a filter's view answers, sorted by the
- * date-time part of RequestName for the filters that ask for it. View answers are cached
- * until the index sees the next change, and identical queries in flight are shared.
+ * (the index's RequestName order), or those one filter selects — answered from the
+ * in-process index exactly as the filter's view (`_designDoc`) would, and sorted by the
+ * date-time part of RequestName for the filters that ask for it. Answers are cached
+ * until the index changes.
  */
-import type { WorkflowRepository } from '../couch/workflows.js';
 import { requestDateKey } from '../updater/request-date.js';
-import { DATE_SORTED_FILTERS, FILTER_VIEWS, type Filter, type ViewFilterName } from './filters.js';
+import { DATE_SORTED_FILTERS, type Filter, type ViewFilterName } from './filters.js';
 import { LruCache } from './lru-cache.js';
+import { exactValueBytes } from './packed-summary.js';
+import type { SlotSet } from './postings.js';
+import { hasLetter, wordsOf } from './search-words.js';
+import { VALUE_FILTERS, type ValueFilter } from './text-index.js';
 import type { IndexedWorkflow, WorkflowIndex } from './workflow-index.js';
+import type { WorkflowSummary } from './workflow-summary.js';
+import type { WorkflowTable } from './workflow-table.js';
 
 export const PAGE_SIZE = 100;
 
@@ -22,8 +28,7 @@ export interface WorkflowPage {
 
 export interface WorkflowQueryOptions {
   index: WorkflowIndex;
-  workflows: WorkflowRepository;
-  /** How many names the cache of view answers may hold in all. */
+  /** How many names the cache of filter answers may hold in all. */
   cachedNames?: number;
 }
 
@@ -34,24 +39,17 @@ interface CachedAnswer {
 
 export class WorkflowQueries {
   private readonly index: WorkflowIndex;
-  private readonly workflows: WorkflowRepository;
   private readonly answers: LruCache<string, CachedAnswer>;
-  private readonly inFlight = new Map<string, Promise<readonly string[]>>();
 
   constructor(options: WorkflowQueryOptions) {
     this.index = options.index;
-    this.workflows = options.workflows;
     this.answers = new LruCache(
-      options.cachedNames ?? 2_000_000,
+      options.cachedNames ?? 500_000,
       (answer) => answer.names.length + 1,
     );
   }
 
-  async page(
-    filter: Filter | undefined,
-    page: number,
-    pageSize = PAGE_SIZE,
-  ): Promise<WorkflowPage> {
+  page(filter: Filter | undefined, page: number, pageSize = PAGE_SIZE): WorkflowPage {
     const offset = page * pageSize;
     if (filter === undefined) {
       const total = this.index.size;
@@ -62,7 +60,7 @@ export class WorkflowQueries {
         hasNext: offset + pageSize < total,
       };
     }
-    const names = await this.names(filter);
+    const names = this.names(filter);
     return {
       workflows: this.summariesOf(names.slice(offset, offset + pageSize)),
       total: names.length,
@@ -72,49 +70,99 @@ export class WorkflowQueries {
   }
 
   /** The first `limit` matching workflows. */
-  async first(filter: Filter | undefined, limit: number): Promise<IndexedWorkflow[]> {
-    return (await this.page(filter, 0, limit)).workflows;
+  first(filter: Filter | undefined, limit: number): IndexedWorkflow[] {
+    return this.page(filter, 0, limit).workflows;
   }
 
   /** Names matching a filter, in display order. */
-  async names(filter: Filter): Promise<readonly string[]> {
+  names(filter: Filter): readonly string[] {
     if (filter.name === 'workflow_name') return this.index.find(filter.value) ? [filter.value] : [];
-    return this.viewAnswer(filter.name, filter.value);
+    const key = `${filter.name}\u0000${filter.value}`;
+    const version = this.index.version;
+    const cached = this.answers.get(key);
+    if (cached && cached.version === version) return cached.names;
+    const names = filterNames(this.index.workflows, filter.name, filter.value);
+    const ordered = DATE_SORTED_FILTERS.has(filter.name) ? sortByRequestDate(names) : names;
+    this.answers.set(key, { version, names: ordered });
+    return ordered;
   }
 
   /** Whether any workflow matches (search uses this for each filter in turn). */
-  async matches(filter: ViewFilterName, value: string): Promise<boolean> {
-    return (await this.viewAnswer(filter, value)).length > 0;
+  matches(filter: ViewFilterName, value: string): boolean {
+    return this.names({ name: filter, value }).length > 0;
   }
 
   private summariesOf(names: readonly string[]): IndexedWorkflow[] {
     const found: IndexedWorkflow[] = [];
     for (const name of names) {
-      // A name the view already has but the feed has not brought yet is left out for now.
       const workflow = this.index.find(name);
       if (workflow) found.push(workflow);
     }
     return found;
   }
+}
 
-  private viewAnswer(filter: ViewFilterName, value: string): Promise<readonly string[]> {
-    const key = `${filter}\u0000${value}`;
-    const version = this.index.version;
-    const cached = this.answers.get(key);
-    if (cached && cached.version === version) return Promise.resolve(cached.names);
-    const pending = this.inFlight.get(key);
-    if (pending) return pending;
-    const query = this.workflows
-      .namesByKey(FILTER_VIEWS[filter], value)
-      .then((names) => {
-        const ordered = DATE_SORTED_FILTERS.has(filter) ? sortByRequestDate(names) : names;
-        this.answers.set(key, { version, names: ordered });
-        return ordered;
-      })
-      .finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, query);
-    return query;
+/** What a filter's view lists, from the index: names in RequestName order. */
+function filterNames(table: WorkflowTable, filter: ViewFilterName, value: string): string[] {
+  let slots: number[];
+  if (isValueFilter(filter)) {
+    const atom = table.atoms.find(value);
+    slots = atom === undefined ? [] : table.text.valueSlots(filter, atom);
+  } else if (!table.mayHaveExact(filter, value)) {
+    slots = [];
+  } else {
+    const check = exactCheck(filter, value);
+    // Cheap tests before unpacking a candidate: the value in the name (PrepIDs and
+    // requests mostly are), or its bytes in the record.
+    const inName = filter !== 'output_dataset';
+    const bytes = exactValueBytes(filter, value);
+    slots = candidates(table, value)
+      .toArray()
+      .filter((slot) => {
+        const mayHold =
+          (inName && (table.nameAt(slot) as string).includes(value)) ||
+          table.recordContains(slot, bytes);
+        return mayHold && check((table.at(slot) as IndexedWorkflow).summary());
+      });
   }
+  return slots.map((slot) => table.nameAt(slot) as string).sort(compareNames);
+}
+
+function isValueFilter(filter: ViewFilterName): filter is ValueFilter {
+  return (VALUE_FILTERS as readonly string[]).includes(filter);
+}
+
+/** Slots that have every word (with a letter) of `value`; every slot when it has none. */
+function candidates(table: WorkflowTable, value: string): SlotSet {
+  const words = [...new Set(wordsOf(value).filter(hasLetter))];
+  if (words.length === 0) return table.liveSlots();
+  words.sort((a, b) => table.text.wordCount(a) - table.text.wordCount(b));
+  let result: SlotSet | undefined;
+  for (const word of words) {
+    const slots = table.emptySlots();
+    table.text.addWordSlots(slots, word);
+    if (result) result.and(slots);
+    else result = slots;
+  }
+  return result as SlotSet;
+}
+
+function exactCheck(
+  filter: Exclude<ViewFilterName, ValueFilter>,
+  value: string,
+): (s: WorkflowSummary) => boolean {
+  switch (filter) {
+    case 'prepid':
+      return (s) => s.filterable && s.prepid === value;
+    case 'request':
+      return (s) => s.filterable && s.requests.includes(value);
+    case 'output_dataset':
+      return (s) => s.filterable && s.datasetsListed && s.datasets.some((d) => d.name === value);
+  }
+}
+
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Oldest first by the date-time part of RequestName; equal dates keep the view's order. */

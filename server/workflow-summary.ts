@@ -45,6 +45,10 @@ export interface WorkflowSummary {
   datasets: DatasetSummary[];
   /** Lowest run of the LumiList (DQM GUI links of data workflows need one). */
   firstRun: number | undefined;
+  /** The document has a RequestName: the filters (like the views they stand for) list only those. */
+  filterable: boolean;
+  /** `datasets` are the document's OutputDatasets (not names found in its history). */
+  datasetsListed: boolean;
 }
 
 /** The data tier: what follows the last `/`. */
@@ -91,6 +95,8 @@ export function summarizeWorkflow(doc: unknown): WorkflowSummary | undefined {
     campaigns: asUniqueStrings(doc.Campaigns),
     datasets: latestNumbers(doc.OutputDatasets, doc.EventNumberHistory),
     firstRun: firstRunOf(lumiList),
+    filterable: Boolean(doc.RequestName),
+    datasetsListed: Array.isArray(doc.OutputDatasets),
   };
 }
 

@@ -2,6 +2,10 @@
  * `POST api/update`: updates one workflow now, for a caller holding the configured token.
  * The update itself is the updater's (injected as `updateWorkflow`); this module decides
  * who may trigger it and how often, and runs at most one update per workflow at a time.
+ *
+ * The token is checked first. Requests without it count against their client's budget of
+ * failures (429 once spent), so guessing is slow and one client's failures never touch
+ * another's — nor the token's holder, whose updates have their own budget.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { HttpError, serviceUnavailable } from './http-errors.js';
@@ -20,38 +24,48 @@ export interface WorkflowUpdatesOptions {
   token: string | undefined;
   /** The updater; undefined makes the endpoint answer 503. */
   updateWorkflow: UpdateWorkflow | undefined;
-  /** Per client address (default: 5 at once, then one every 12 s). */
+  /** Updates with the token, whoever sends them (default: 5 at once, then one every 12 s). */
   rateLimit?: RateLimit;
+  /** Requests without the token, per client address (default: 5 at once, then one every 12 s). */
+  failureRateLimit?: RateLimit;
 }
 
 export class WorkflowUpdates {
   private readonly tokenDigest: Buffer | undefined;
   private readonly updateWorkflow: UpdateWorkflow | undefined;
   private readonly limiter: RateLimiter;
+  private readonly failures: RateLimiter;
   private readonly running = new Map<string, Promise<UpdateOutcome>>();
 
   constructor(options: WorkflowUpdatesOptions) {
     this.tokenDigest = options.token === undefined ? undefined : digest(options.token);
     this.updateWorkflow = options.updateWorkflow;
-    this.limiter = new RateLimiter(options.rateLimit ?? { burst: 5, intervalMs: 12_000 });
+    this.limiter = new RateLimiter(options.rateLimit ?? { burst: 5, intervalMs: 12_000 }, 1);
+    this.failures = new RateLimiter(options.failureRateLimit ?? { burst: 5, intervalMs: 12_000 });
   }
 
   get enabled(): boolean {
     return this.tokenDigest !== undefined;
   }
 
-  /** Throws unless `client` is within its rate and `authorization` carries the token. */
+  /**
+   * Throws unless `authorization` carries the token and the token's budget allows one
+   * more update; a request without the token takes from `client`'s budget of failures.
+   */
   admit(client: string, authorization: string | undefined): void {
-    const wait = this.limiter.take(client);
+    const match = /^Bearer ([^\s]+)$/.exec(authorization ?? '');
+    // Digests have equal lengths, so the comparison takes the same time whatever was sent.
+    const valid =
+      match !== null && timingSafeEqual(digest(match[1] as string), this.tokenDigest as Buffer);
+    const wait = valid ? this.limiter.take('token') : this.failures.take(client);
     if (wait > 0) {
       throw new HttpError(
         429,
         'TOO_MANY_REQUESTS',
-        `too many update requests; try again in ${wait} s`,
+        `too many update requests${valid ? '' : ' without the token'}; try again in ${wait} s`,
         { 'Retry-After': String(wait) },
       );
     }
-    const match = /^Bearer ([^\s]+)$/.exec(authorization ?? '');
     if (!match) {
       throw new HttpError(
         401,
@@ -62,10 +76,7 @@ export class WorkflowUpdates {
         },
       );
     }
-    // Digests have equal lengths, so the comparison takes the same time whatever was sent.
-    if (!timingSafeEqual(digest(match[1] as string), this.tokenDigest as Buffer)) {
-      throw new HttpError(403, 'FORBIDDEN', 'this token does not allow updates');
-    }
+    if (!valid) throw new HttpError(403, 'FORBIDDEN', 'this token does not allow updates');
   }
 
   update(name: string): Promise<UpdateOutcome> {

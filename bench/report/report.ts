@@ -5,6 +5,7 @@ export const BENCHMARK_IDS = [
   'update',
   'incremental',
   'website',
+  'website-couchdb',
   'memory',
   'deploy',
   'dashboards',

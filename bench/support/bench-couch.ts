@@ -3,9 +3,13 @@
  * fresh embedded pouchdb-server with its data on disk in a temporary folder. Each
  * benchmark gets uniquely named databases, set up as `--action setup` leaves them, and
  * `close()` drops them (and stops the embedded server, removing its folder).
+ *
+ * BENCH_KEEP_DATA=DIR keeps what is costly to write between runs: the embedded server
+ * keeps its data in DIR, and `keptDatabases` names databases after what they hold and
+ * leaves them in place, so a second run finds them filled (on either server).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ServerScope } from 'nano';
@@ -23,6 +27,11 @@ export interface BenchCouch {
   embedded: boolean;
   /** Fresh databases with the design documents deployed. */
   createDatabases(label: string): Promise<DatabaseNames>;
+  /**
+   * With BENCH_KEEP_DATA: databases named after `label` (say what they hold), set up and
+   * never dropped; `kept` says they existed already. Without it: fresh ones, as above.
+   */
+  keptDatabases(label: string): Promise<{ names: DatabaseNames; kept: boolean }>;
   /** What a child process needs in its environment to write to `names`. */
   childEnv(names: DatabaseNames): Record<string, string>;
   close(): Promise<void>;
@@ -30,16 +39,21 @@ export interface BenchCouch {
 
 export async function openBenchCouch(): Promise<BenchCouch> {
   const config = loadConfig(process.env).couch;
+  const keep = process.env.BENCH_KEEP_DATA ? path.resolve(process.env.BENCH_KEEP_DATA) : undefined;
   if (config.url !== undefined) {
     const admin = { url: config.url, authHeader: config.authHeader };
-    return benchCouch(admin, { url: config.readerUrl ?? config.url }, false, async () => {});
+    return benchCouch(admin, { url: config.readerUrl ?? config.url }, false, keep, async () => {});
   }
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'stats2-bench-couch-'));
+  const dir =
+    keep === undefined
+      ? mkdtempSync(path.join(os.tmpdir(), 'stats2-bench-couch-'))
+      : path.join(keep, 'embedded-couch');
+  mkdirSync(dir, { recursive: true });
   const embedded = await startEmbeddedCouch({ dir, inMemory: false });
   const admin = { url: embedded.url, authHeader: embedded.authHeader };
-  return benchCouch(admin, { url: embedded.url }, true, async () => {
+  return benchCouch(admin, { url: embedded.url }, true, keep, async () => {
     await embedded.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (keep === undefined) rmSync(dir, { recursive: true, force: true });
   });
 }
 
@@ -47,6 +61,7 @@ function benchCouch(
   admin: CouchTarget,
   reader: CouchTarget,
   embedded: boolean,
+  keep: string | undefined,
   stop: () => Promise<void>,
 ): BenchCouch {
   const server = connect(admin);
@@ -62,6 +77,15 @@ function benchCouch(
       created.push(names.requests, names.settings);
       await setupDatabases(server, names);
       return names;
+    },
+    async keptDatabases(label) {
+      if (keep === undefined) return { names: await this.createDatabases(label), kept: false };
+      const base = `bench_kept_${label.toLowerCase().replace(/[^a-z0-9]/g, '')}`;
+      const names = { requests: `${base}_requests`, settings: `${base}_settings` };
+      const existing = await server.db.list();
+      const kept = existing.includes(names.requests);
+      await setupDatabases(server, names);
+      return { names, kept };
     },
     childEnv(names) {
       return {

@@ -20,8 +20,24 @@ export function deployedNodeFlags(unit: ProductUnit): string[] {
   return (execStart[1] ?? '').trim().split(/\s+/).filter(Boolean);
 }
 
+/**
+ * The unit's `Environment=NAME=VALUE` lines that shape the process itself (such as
+ * MALLOC_ARENA_MAX), not the product's own settings (STATS_*, NODE_ENV) nor values with
+ * placeholders or systemd specifiers (paths of the installation).
+ */
+export function deployedEnvironment(unit: ProductUnit): Record<string, string> {
+  const text = readFileSync(path.join(SYSTEMD_DIR, unit), 'utf8');
+  const env: Record<string, string> = {};
+  for (const match of text.matchAll(/^Environment=([A-Z_]+)=(\S+)$/gm)) {
+    const [, name, value] = match as unknown as [string, string, string];
+    if (!/[%@]/.test(value) && !name.startsWith('STATS_') && name !== 'NODE_ENV') env[name] = value;
+  }
+  return env;
+}
+
 /** For a report: the flags, and where they come from. */
 export function describeFlags(unit: ProductUnit): string {
   const flags = deployedNodeFlags(unit);
-  return `${flags.length === 0 ? 'no Node flags' : `node ${flags.join(' ')}`}, as systemd/${unit} runs it`;
+  const env = Object.entries(deployedEnvironment(unit)).map(([name, value]) => `${name}=${value} `);
+  return `${env.join('')}${flags.length === 0 ? 'no Node flags' : `node ${flags.join(' ')}`}, as systemd/${unit} runs it`;
 }

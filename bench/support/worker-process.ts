@@ -17,6 +17,8 @@ export interface WorkerOptions {
   profileDir?: string;
   /** Node flags, e.g. those the product runs with (deployed-node-flags.ts). */
   nodeFlags?: readonly string[];
+  /** Environment variables besides PATH, e.g. those the product's unit sets. */
+  env?: Record<string, string>;
 }
 
 export interface WorkerAnswer<T> {
@@ -77,7 +79,7 @@ export class WorkerProcess {
     const child = fork(path.join(BENCH_DIR, script), [], {
       execArgv,
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-      env: { PATH: process.env.PATH ?? '' },
+      env: { PATH: process.env.PATH ?? '', ...options.env },
     });
     return new WorkerProcess(child, options.label);
   }

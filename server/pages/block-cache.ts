@@ -5,7 +5,7 @@
  * packed summary differs) or fell out of the cache.
  */
 import { LruCache } from '../lru-cache.js';
-import { unpackSummary, type PackedSummary } from '../packed-summary.js';
+import type { PackedSummary } from '../packed-summary.js';
 import type { IndexedWorkflow } from '../workflow-index.js';
 import { CompiledHtml } from './compiled-html.js';
 import { workflowBlock } from './workflow-block.js';
@@ -21,12 +21,15 @@ export class WorkflowBlocks {
     this.cache = new LruCache(maxBytes, (entry) => entry.block.bytes);
   }
 
+  /** Bytes the kept blocks take. */
+  get bytes(): number {
+    return this.cache.weight;
+  }
+
   block(workflow: IndexedWorkflow): CompiledHtml {
     const cached = this.cache.get(workflow.name);
     if (cached && cached.packed === workflow.packed) return cached.block;
-    const block = new CompiledHtml(
-      workflowBlock(unpackSummary(workflow.name, workflow.packed), this.prefix),
-    );
+    const block = new CompiledHtml(workflowBlock(workflow.summary(), this.prefix));
     this.cache.set(workflow.name, { packed: workflow.packed, block });
     return block;
   }

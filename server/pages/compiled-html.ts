@@ -2,7 +2,9 @@
  * Markup rendered once and answered many times. "3d ago" texts are the only parts of a
  * page that change with the clock, so they are rendered as slots (NUL-delimited unix
  * times, which escaped text can never contain) and filled when a page is answered. A
- * compiled piece holds its static parts as UTF-8 buffers, so answering it is copying.
+ * compiled piece holds its static parts as views of one UTF-8 buffer of its own (not
+ * slices of Node's shared pool, which a long-kept piece would pin), so answering it is
+ * copying.
  */
 import { formatAgo } from '../format.js';
 import { SafeHtml } from '../html.js';
@@ -21,15 +23,16 @@ export class CompiledHtml {
 
   constructor(markup: SafeHtml) {
     const parts = markup.value.split(SLOT);
+    const texts = parts.filter((_, i) => i % 2 === 0);
+    for (let i = 1; i < parts.length; i += 2) this.times.push(Number(parts[i]));
     let bytes = 0;
-    for (let i = 0; i < parts.length; i++) {
-      if (i % 2 === 0) {
-        const chunk = Buffer.from(parts[i] as string, 'utf8');
-        this.chunks.push(chunk);
-        bytes += chunk.length;
-      } else {
-        this.times.push(Number(parts[i]));
-      }
+    for (const text of texts) bytes += Buffer.byteLength(text, 'utf8');
+    const all = Buffer.allocUnsafeSlow(bytes);
+    let at = 0;
+    for (const text of texts) {
+      const length = all.write(text, at, 'utf8');
+      this.chunks.push(all.subarray(at, at + length));
+      at += length;
     }
     this.bytes = bytes;
   }

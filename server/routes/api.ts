@@ -1,4 +1,4 @@
-/** The JSON (and markdown) endpoints: get_json, api/fetch, md, api/update and the OpenAPI document. */
+/** The JSON (and markdown) endpoints: get_json, api/fetch, api/search, md, api/update and the OpenAPI document. */
 import { Router, type Request, type Response } from 'express';
 import { BadRequestError, errorMessage, NotFoundError } from '../../lib/errors.js';
 import { scrubUrl } from '../../lib/logger.js';
@@ -6,12 +6,17 @@ import { answersJson } from '../error-boundary.js';
 import { HttpError, methodNotAllowed, serviceUnavailable } from '../http-errors.js';
 import { markdownTable } from '../markdown.js';
 import { openApiDocument } from '../openapi.js';
-import { unpackSummary } from '../packed-summary.js';
-import { sortedJson } from '../sorted-json.js';
-import { isReadableWorkflowName, parseFilter, parseUpdateTarget } from '../validation.js';
+import {
+  isReadableWorkflowName,
+  parseFetchFilter,
+  parseFilter,
+  parseSearch,
+  parseUpdateTarget,
+} from '../validation.js';
 import type { WorkflowDocuments } from '../workflow-documents.js';
 import type { WorkflowIndex } from '../workflow-index.js';
 import { PAGE_SIZE, type WorkflowQueries } from '../workflow-query.js';
+import { SEARCH_LIMIT, type WorkflowSearch } from '../workflow-search.js';
 import type { WorkflowUpdates } from '../workflow-updates.js';
 
 /** The markdown table covers this many list pages, as the original's. */
@@ -21,6 +26,7 @@ export interface ApiRoutesOptions {
   prefix: string;
   index: WorkflowIndex;
   queries: WorkflowQueries;
+  search: WorkflowSearch;
   documents: WorkflowDocuments;
   updates: WorkflowUpdates;
 }
@@ -29,19 +35,43 @@ export function apiRoutes(options: ApiRoutesOptions): Router {
   const { index, queries, documents, updates } = options;
   const router = Router();
   const openApi = JSON.stringify(openApiDocument(options.prefix), null, 2);
+  const requireIndex = () => {
+    if (!index.serving)
+      throw serviceUnavailable('Stats2 is starting; try again in a few seconds', 5);
+  };
 
+  // The ETag is the document's revision: a client that has it gets 304, and when the
+  // index knows that revision is still current, without reading CouchDB at all.
   const getJson = async (req: Request, res: Response) => {
-    const doc = await documents.get(req.params.name as string);
-    res
-      .status(doc ? 200 : 404)
-      .type('json')
-      .send(doc ? sortedJson(doc, 4) : '{}');
+    const name = req.params.name as string;
+    const known = documents.knownRevision(name);
+    if (known !== undefined && matchesEtag(req, known)) {
+      res
+        .status(304)
+        .set({ ETag: etag(known), 'Cache-Control': 'no-cache' })
+        .end();
+      return;
+    }
+    const json = await documents.json(name);
+    if (!json) {
+      res.status(404).type('json').send('{}');
+      return;
+    }
+    if (json.revision !== undefined) {
+      res.set({ ETag: etag(json.revision), 'Cache-Control': 'no-cache' });
+      if (matchesEtag(req, json.revision)) {
+        res.status(304).end();
+        return;
+      }
+    }
+    res.status(200).type('json').send(json.body);
   };
   router.get('/get_json/:name', answersJson, getJson);
   router.get('/api/get_json/:name', answersJson, getJson);
 
   router.get('/api/fetch', answersJson, async (req, res) => {
-    const filter = parseFilter(req.query);
+    const filter = parseFetchFilter(req.query);
+    if (filter.name !== 'workflow_name') requireIndex();
     const batches = documents.matching(filter);
     // The first batch is read before answering, so that a failing query still gets a proper error.
     let next = await batches.next();
@@ -66,11 +96,23 @@ export function apiRoutes(options: ApiRoutesOptions): Router {
   });
 
   router.get('/md', answersJson, async (req, res) => {
-    if (!index.ready) throw serviceUnavailable('Stats2 is starting; try again in a few seconds', 5);
-    const workflows = await queries.first(parseFilter(req.query), MARKDOWN_PAGES * PAGE_SIZE);
-    res
-      .type('text/plain; charset=utf-8')
-      .send(markdownTable(workflows.map((w) => unpackSummary(w.name, w.packed))));
+    requireIndex();
+    const workflows = queries.first(parseFilter(req.query), MARKDOWN_PAGES * PAGE_SIZE);
+    res.type('text/plain; charset=utf-8').send(markdownTable(workflows.map((w) => w.summary())));
+  });
+
+  router.get('/api/search', answersJson, (req, res) => {
+    requireIndex();
+    const { q, limit } = parseSearch(req.query, SEARCH_LIMIT);
+    if (q === '') throw new BadRequestError('give what to search for as ?q=…');
+    const result = options.search.search(q, limit);
+    res.json({
+      query: q,
+      exact: result.exact ?? null,
+      count: result.count,
+      countIsLowerBound: result.countIsLowerBound,
+      workflows: result.workflows.map((w) => w.name),
+    });
   });
 
   router.get('/api/openapi.json', answersJson, (_req, res) => {
@@ -101,6 +143,21 @@ export function apiRoutes(options: ApiRoutesOptions): Router {
   });
 
   return router;
+}
+
+function etag(revision: string): string {
+  return `"${revision}"`;
+}
+
+/** If-None-Match names this revision (or is `*`). */
+function matchesEtag(req: Request, revision: string): boolean {
+  const header = req.get('if-none-match');
+  if (header === undefined) return false;
+  const wanted = etag(revision);
+  return header
+    .split(',')
+    .map((tag) => tag.trim().replace(/^W\//, ''))
+    .some((tag) => tag === wanted || tag === '*');
 }
 
 /** Resolves when the client can take more, or is gone (the listeners go either way). */

@@ -1,29 +1,21 @@
 /** What operators and monitoring read: `/healthz` and `/metrics`, outside the path prefix. */
 import { Router } from 'express';
-import type { WorkflowRepository } from '../../couch/workflows.js';
 import { answersJson } from '../error-boundary.js';
-import { checkHealth } from '../health.js';
+import type { HealthCheck } from '../health.js';
 import type { WebsiteMetrics } from '../metrics.js';
-import type { WorkflowIndex } from '../workflow-index.js';
 
 export interface OperationsRoutesOptions {
-  index: WorkflowIndex;
-  workflows: WorkflowRepository;
+  health: HealthCheck;
   metrics: WebsiteMetrics;
-  maxIndexLagMs: number;
 }
 
 export function operationsRoutes(options: OperationsRoutesOptions): Router {
   const router = Router();
 
   router.get('/healthz', answersJson, async (_req, res) => {
-    const report = await checkHealth({
-      index: options.index,
-      workflows: options.workflows,
-      maxLagMs: options.maxIndexLagMs,
-    });
+    const report = await options.health.report();
     res
-      .status(report.ok ? 200 : 503)
+      .status(report.status === 'ok' ? 200 : 503)
       .set('Cache-Control', 'no-store')
       .json(report);
   });

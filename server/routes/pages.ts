@@ -2,23 +2,28 @@
 import { Router, type Request, type Response } from 'express';
 import { NotFoundError } from '../../lib/errors.js';
 import { pluralNoun } from '../../lib/plural.js';
-import { filterQuery, SEARCH_ORDER, type Filter } from '../filters.js';
+import { filterQuery } from '../filters.js';
 import { serviceUnavailable } from '../http-errors.js';
 import type { WorkflowBlocks } from '../pages/block-cache.js';
 import type { PageContext } from '../pages/context.js';
 import type { PageSender } from '../send-page.js';
 import { listPage } from '../pages/list-page.js';
+import type { CompiledHtml } from '../pages/compiled-html.js';
+import { searchPage, searchResults } from '../pages/search-page.js';
+import { LruCache } from '../lru-cache.js';
 import { workflowPage } from '../pages/workflow-page.js';
 import { parseFilter, parsePage, parseSearch } from '../validation.js';
 import type { WorkflowDocuments } from '../workflow-documents.js';
 import type { WorkflowIndex } from '../workflow-index.js';
 import { PAGE_SIZE, type WorkflowQueries } from '../workflow-query.js';
+import { SEARCH_LIMIT, searchHits, type WorkflowSearch } from '../workflow-search.js';
 import { summarizeWorkflow } from '../workflow-summary.js';
 
 export interface PageRoutesOptions {
   prefix: string;
   index: WorkflowIndex;
   queries: WorkflowQueries;
+  search: WorkflowSearch;
   documents: WorkflowDocuments;
   blocks: WorkflowBlocks;
   pages: PageSender;
@@ -29,8 +34,9 @@ export function pageRoutes(options: PageRoutesOptions): Router {
   const { prefix, index, queries, documents, blocks, pages } = options;
   const router = Router();
 
+  /** Pages need the index's content: a snapshot (still catching up) will do. */
   const requireIndex = () => {
-    if (!index.ready) {
+    if (!index.serving) {
       throw serviceUnavailable(
         `Stats2 is starting: ${index.size.toLocaleString('en-US')} ${pluralNoun(index.size, 'workflow')} read so far; this page works once all are`,
         5,
@@ -41,7 +47,7 @@ export function pageRoutes(options: PageRoutesOptions): Router {
   const list = async (req: Request, res: Response, page: number) => {
     requireIndex();
     const filter = parseFilter(req.query);
-    const result = await queries.page(filter, page);
+    const result = queries.page(filter, page);
     if (page > 0 && result.workflows.length === 0) throw pastTheEnd(result.total);
     const context = await options.pageContext(filter?.value);
     await pages.send(
@@ -60,18 +66,34 @@ export function pageRoutes(options: PageRoutesOptions): Router {
 
   router.get('/', (req, res) => list(req, res, 0));
 
+  // What a query answers (a redirect, or compiled results) is kept per version of the
+  // index: a popular search costs a look-up, not a search and a rendering.
+  const searches = new LruCache<
+    string,
+    { version: number; redirect?: string; results?: CompiledHtml }
+  >(512, () => 1);
   router.get('/search', async (req, res) => {
     requireIndex();
-    const q = parseSearch(req.query);
+    const { q, limit } = parseSearch(req.query, SEARCH_LIMIT);
     if (q === '') return res.redirect(302, `${prefix}/`);
-    let target: Filter = { name: 'workflow_name', value: q };
-    for (const name of SEARCH_ORDER) {
-      if (await queries.matches(name, q)) {
-        target = { name, value: q };
-        break;
-      }
+    const key = `${limit} ${q}`;
+    let answer = searches.get(key);
+    if (answer?.version !== index.version) {
+      const version = index.version;
+      const result = options.search.search(q, limit);
+      answer = result.exact
+        ? { version, redirect: `${prefix}/${filterQuery(result.exact)}` }
+        : { version, results: searchResults(prefix, { ...result, hits: searchHits(result) }) };
+      searches.set(key, answer);
     }
-    res.redirect(302, `${prefix}/${filterQuery(target)}`);
+    if (answer.redirect !== undefined) return res.redirect(302, answer.redirect);
+    const context = await options.pageContext(q);
+    await pages.send(
+      req,
+      res,
+      searchPage(context, q, answer.results as CompiledHtml),
+      `${answer.version} ${contextVersion(context)}`,
+    );
   });
 
   router.get('/workflow/:name', async (req, res) => {

@@ -46,8 +46,10 @@ describe('systemd units', function () {
     expect(Object.keys(units).sort()).to.deep.equal(UNITS);
     for (const [name, text] of Object.entries(units)) expect(text, name).not.to.match(/@[A-Z_]+@/);
     expect(units['stats2-web.service']).to.include(
-      `ExecStart=${process.execPath} --max-old-space-size=384 ${BUILD}/main.js`,
+      `ExecStart=${process.execPath} --max-old-space-size=192 --max-semi-space-size=4 ${BUILD}/main.js`,
     );
+    expect(units['stats2-web.service']).to.include('CacheDirectory=stats2-web');
+    expect(units['stats2-web.service']).to.include('Environment=STATS_SNAPSHOT_DIR=%C/stats2-web');
     expect(units['stats2-web.service']).to.include(`ReadWritePaths=${dir}/data`);
     expect(units['stats2-update.service']).to.include(
       `LoadCredential=db-auth-header:${dir}/etc/credentials/db-auth-header`,

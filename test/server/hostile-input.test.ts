@@ -209,4 +209,49 @@ describe('website: hostile input', function () {
     expect(statuses.get(200) ?? 0).to.be.above(100);
     expect(statuses.get(400) ?? 0).to.be.above(100);
   });
+
+  it('api/update: rotating X-Forwarded-For and wrong tokens are limited per client; the token is not', async () => {
+    const post = (authorization: string, forwardedFor: string) =>
+      site.get(`/stats/api/update?workflow_name=${TASKCHAIN}`, {
+        method: 'POST',
+        headers: { authorization, 'x-forwarded-for': forwardedFor, 'x-real-ip': forwardedFor },
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const forged = `${1 + (i % 250)}.${i}.0.${i % 7}, 127.0.0.1`;
+      statuses.push((await post(i % 3 ? 'Bearer guess' : 'Basic x', forged)).status);
+    }
+    // Five failures are answered (401/403); the other 35 are refused unanswered.
+    expect(statuses.filter((status) => status === 429)).to.have.length(35);
+    expect(statuses.filter((status) => status === 401 || status === 403)).to.have.length(5);
+    // Right after, from the same address, the holder of the token is served.
+    expect((await post('Bearer hostile-token', '203.0.113.9')).status).to.equal(200);
+  });
+
+  it('api/fetch without a filter, or with anything but one, never sends the database', async () => {
+    const next = random(SEED + 1);
+    const inputs = generateInputs(next).slice(0, 40);
+    const paths = [
+      '/stats/api/fetch',
+      '/stats/api/fetch?',
+      '/stats/api/fetch?page=1',
+      '/stats/api/fetch?limit=100000',
+      '/stats/api/fetch?include_docs=true',
+      '/stats/api/fetch?prepid=',
+      ...inputs.map((input) => `/stats/api/fetch?${encodeURIComponent(input)}=1`),
+      ...inputs.map((input) => `/stats/api/fetch?campaign=x&${encodeURIComponent(input)}=1`),
+    ];
+    for (const path of paths) {
+      const response = await site.get(path);
+      const body = await response.text();
+      // A parameter that decodes to a filter's name is a filter: then the (empty) answer.
+      if (response.status === 200) {
+        expect(JSON.parse(body), path).to.be.an('array').with.length.below(2);
+        continue;
+      }
+      expect(response.status, path).to.equal(400);
+      expect(body.length, path).to.be.below(1000);
+      expect(JSON.parse(body), path).to.have.property('error', 'BAD_REQUEST');
+    }
+  });
 });

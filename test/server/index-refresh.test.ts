@@ -1,13 +1,16 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { expect } from 'chai';
+import { connect } from '../../couch/connection.js';
 import { SettingsRepository } from '../../couch/settings.js';
 import type { StoredWorkflow } from '../../couch/types.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { createLogger } from '../../lib/logger.js';
 import { createServer } from '../../server/app.js';
 import { WorkflowIndex } from '../../server/workflow-index.js';
+import { couchWorkflowSource } from '../../server/workflow-source.js';
 import { setUpTestDatabases } from '../support/couch.js';
 import { fixtureWorkflows, NOW, STEPCHAIN, TASKCHAIN } from './fixtures.js';
 import { blockOf, eventually, namesOn, startTestWebsite, type TestWebsite } from './support.js';
@@ -61,20 +64,20 @@ describe('website: the index follows the database without a restart', function (
     expect((await site.get(`/stats/get_json/${NEW_WORKFLOW}`)).status).to.equal(404);
   });
 
-  it('/healthz reports CouchDB and a fresh index', async () => {
+  it('/healthz says ok once CouchDB answers and the index is current', async () => {
     const response = await site.get('/healthz');
     expect(response.status).to.equal(200);
     const report = (await response.json()) as {
-      ok: boolean;
+      status: string;
       couchdb: { ok: boolean };
-      index: { ok: boolean; state: string; workflows: number; lagSeconds: number };
+      index: { state: string; workflows: number; lagSeconds: number; loadedFrom: string };
     };
-    expect(report.ok).to.equal(true);
+    expect(report.status).to.equal('ok');
     expect(report.couchdb.ok).to.equal(true);
     expect(report.index).to.include({
-      ok: true,
       state: 'ready',
       workflows: fixtureWorkflows().length,
+      loadedFrom: 'database',
     });
     expect(report.index.lagSeconds).to.be.below(5);
   });
@@ -111,9 +114,13 @@ describe('website: while the index is still reading the database', function () {
     const never = new Promise<never>(() => undefined);
     index = new WorkflowIndex({
       source: {
-        currentSequence: () => never,
+        location: { couchUrl: 'http://never', database: names.requests },
+        state: () => never,
         readAll: () => ({ [Symbol.asyncIterator]: () => ({ next: () => never }) }),
         changesSince: () => never,
+        revisions: () => ({ [Symbol.asyncIterator]: () => ({ next: () => never }) }),
+        revisionsOf: () => never,
+        documents: () => never,
       },
       logger: createLogger({ level: 'silent' }),
     });
@@ -147,8 +154,76 @@ describe('website: while the index is still reading the database', function () {
     expect(await md.json()).to.have.property('error', 'UNAVAILABLE');
     const health = await fetch(`${origin}/healthz`);
     expect(health.status).to.equal(503);
-    expect(((await health.json()) as { index: { state: string } }).index.state).to.equal('loading');
+    const report = (await health.json()) as { status: string; index: { state: string } };
+    expect(report.status).to.equal('starting');
+    expect(report.index.state).to.equal('starting');
     expect((await fetch(`${origin}/stats/get_json/${TASKCHAIN}`)).status).to.equal(200);
     expect((await fetch(`${origin}/stats/workflow/${TASKCHAIN}`)).status).to.equal(200);
+  });
+});
+
+describe('website: /healthz when CouchDB cannot be reached', function () {
+  let server: http.Server;
+  let origin: string;
+  let index: WorkflowIndex;
+  const logs: string[] = [];
+  let couchAddress: string;
+
+  before(async () => {
+    // A port that was just free: nothing listens there.
+    const probe = http.createServer().listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    couchAddress = `127.0.0.1:${(probe.address() as AddressInfo).port}`;
+    await new Promise((resolve) => probe.close(resolve));
+    const unreachable = connect({ url: `http://${couchAddress}` });
+    const workflows = new WorkflowRepository(unreachable, 'stats2_requests');
+    const logger = createLogger(
+      { level: 'info' },
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          logs.push(chunk.toString('utf8'));
+          done();
+        },
+      }),
+    );
+    index = new WorkflowIndex({
+      source: couchWorkflowSource(workflows, `http://${couchAddress}`),
+      logger,
+    });
+    void index.start();
+    const app = createServer({
+      prefix: '/stats',
+      updateToken: undefined,
+      workflows,
+      settings: new SettingsRepository(unreachable, 'stats2_settings'),
+      index,
+      logger,
+    });
+    server = http.createServer(app).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    server.close();
+    await index.stop();
+  });
+
+  it('answers 503 "database unreachable" in public; the reason goes to the log, once', async () => {
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(`${origin}/healthz`);
+      expect(response.status).to.equal(503);
+      const body = await response.text();
+      const report = JSON.parse(body) as {
+        status: string;
+        couchdb: { ok: boolean; error: string };
+      };
+      expect(report.status).to.equal('unavailable');
+      expect(report.couchdb).to.include({ ok: false, error: 'database unreachable' });
+      expect(body).not.to.include(couchAddress.split(':')[1]);
+      expect(body).not.to.match(/ECONNREFUSED|127\.0\.0\.1/);
+    }
+    const failures = logs.filter((line) => line.includes('health: reading stats2_requests failed'));
+    expect(failures).to.have.length(1);
+    expect(failures[0]).to.include('ECONNREFUSED');
   });
 });

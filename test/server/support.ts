@@ -27,6 +27,9 @@ export interface TestWebsiteOptions {
   updateWorkflow?: UpdateWorkflow;
   tuning?: ServerTuning;
   lastUpdateRun?: number;
+  trustProxy?: string | number;
+  /** Folder for the index snapshot (none by default). */
+  snapshotDir?: string;
 }
 
 export async function startTestWebsite(
@@ -59,6 +62,8 @@ export async function startTestWebsite(
     logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     pollIntervalMs: 200,
     tuning: options.tuning,
+    trustProxy: options.trustProxy,
+    snapshotDir: options.snapshotDir,
   });
   await website.ready;
   return {

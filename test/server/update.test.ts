@@ -72,7 +72,10 @@ describe('website: api/update is protected', function () {
           calls.push(name);
           return next(name);
         },
-        tuning: { updateRateLimit: { burst: 100, intervalMs: 10 } },
+        tuning: {
+          updateRateLimit: { burst: 100, intervalMs: 10 },
+          failedUpdateRateLimit: { burst: 100, intervalMs: 10 },
+        },
       });
     });
     after(() => site.close());
@@ -182,25 +185,74 @@ describe('website: api/update is protected', function () {
           calls++;
           return { changed: false };
         },
-        tuning: { updateRateLimit: { burst: 3, intervalMs: 60_000 } },
+        tuning: {
+          updateRateLimit: { burst: 3, intervalMs: 60_000 },
+          failedUpdateRateLimit: { burst: 2, intervalMs: 60_000 },
+        },
       });
     });
     after(() => site.close());
 
-    it('answers 429 with Retry-After once a client used its burst, tokens or not', async () => {
+    const post = (authorization: string | undefined, forwardedFor?: string) =>
+      site.get(`/stats/api/update?workflow_name=${TASKCHAIN}`, {
+        method: 'POST',
+        headers: {
+          ...(authorization === undefined ? {} : { authorization }),
+          ...(forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor }),
+        },
+      });
+
+    it('limits requests without the token per client, whatever X-Forwarded-For says, and never the token', async () => {
       const statuses: number[] = [];
       let limited: Response | undefined;
-      for (let i = 0; i < 5; i++) {
-        const response = await site.get(`/stats/api/update?workflow_name=${TASKCHAIN}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${i === 1 ? 'wrong' : TOKEN}` },
-        });
+      // 40 wrong tokens from one client, each claiming another address: the header is not
+      // believed (no proxy configured), so they all count against the one client.
+      for (let i = 0; i < 40; i++) {
+        const response = await post(i % 2 ? 'Bearer wrong' : undefined, `10.0.${i}.1`);
         statuses.push(response.status);
         if (response.status === 429) limited = response;
       }
-      expect(statuses).to.deep.equal([200, 403, 200, 429, 429]);
+      expect(statuses.slice(0, 2)).to.deep.equal([401, 403]);
+      expect(statuses.slice(2).every((status) => status === 429)).to.equal(true);
       expect(Number(limited?.headers.get('retry-after'))).to.be.within(1, 60);
-      expect(calls).to.equal(2);
+      expect(((await limited?.json()) as { message: string }).message).to.include(
+        'without the token',
+      );
+      // The holder of the token, right after and from the same address, is not blocked.
+      expect((await post(`Bearer ${TOKEN}`)).status).to.equal(200);
+      expect(calls).to.equal(1);
+    });
+
+    it('limits updates with the token on their own budget', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await post(`Bearer ${TOKEN}`)).status);
+      // 3 in the burst, one of them taken by the previous test.
+      expect(statuses).to.deep.equal([200, 200, 429, 429]);
+      expect(calls).to.equal(3);
+    });
+  });
+
+  describe('behind a proxy named in STATS_TRUST_PROXY', () => {
+    let site: TestWebsite;
+    before(async () => {
+      site = await startTestWebsite('update_proxy', fixtureWorkflows(), {
+        updateToken: TOKEN,
+        updateWorkflow: async () => ({ changed: false }),
+        trustProxy: 'loopback',
+        tuning: { failedUpdateRateLimit: { burst: 1, intervalMs: 60_000 } },
+      });
+    });
+    after(() => site.close());
+
+    it('counts failures per visitor address the proxy names', async () => {
+      const post = (forwardedFor: string) =>
+        site.get(`/stats/api/update?workflow_name=${TASKCHAIN}`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer wrong', 'x-forwarded-for': forwardedFor },
+        });
+      expect((await post('192.0.2.1')).status).to.equal(403);
+      expect((await post('192.0.2.1')).status).to.equal(429);
+      expect((await post('192.0.2.2')).status).to.equal(403);
     });
   });
 });

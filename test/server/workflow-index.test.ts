@@ -2,13 +2,19 @@ import { expect } from 'chai';
 import { CouchError } from '../../couch/errors.js';
 import { createLogger } from '../../lib/logger.js';
 import { eventChart } from '../../server/event-chart.js';
-import { unpackSummary } from '../../server/packed-summary.js';
 import { WorkflowIndex } from '../../server/workflow-index.js';
-import type { Sequence, WorkflowChange, WorkflowSource } from '../../server/workflow-source.js';
+import type {
+  DatabaseState,
+  Sequence,
+  WorkflowChange,
+  WorkflowSource,
+} from '../../server/workflow-source.js';
 
 /** A feed in memory with opaque string sequences, as Apache CouchDB gives them. */
 class FakeSource implements WorkflowSource {
+  readonly location = { couchUrl: 'http://fake', database: 'requests' };
   docs = new Map<string, unknown>();
+  private revs = 0;
   feed: WorkflowChange[] = [];
   failures = 0;
   sincesSeen: Sequence[] = [];
@@ -16,7 +22,7 @@ class FakeSource implements WorkflowSource {
   epoch = 'g1AAAAopaque';
 
   write(id: string, fields: Record<string, unknown> = {}): void {
-    const doc = { _id: id, RequestName: id, ...fields };
+    const doc = { _id: id, _rev: `${++this.revs}-${'0'.repeat(32)}`, RequestName: id, ...fields };
     this.docs.set(id, doc);
     this.feed.push({ id, deleted: false, doc });
   }
@@ -26,12 +32,35 @@ class FakeSource implements WorkflowSource {
     this.feed.push({ id, deleted: true, doc: { _id: id, _deleted: true } });
   }
 
-  async currentSequence(): Promise<Sequence> {
+  async state(): Promise<DatabaseState> {
     if (this.failures > 0) {
       this.failures--;
       throw new Error('CouchDB cannot be reached');
     }
-    return `${this.feed.length}-${this.epoch}`;
+    return {
+      sequence: `${this.feed.length}-${this.epoch}`,
+      documents: this.docs.size,
+      incarnation: undefined,
+    };
+  }
+
+  async *revisions(pageSize: number): AsyncIterable<Array<{ id: string; rev: string }>> {
+    const all = [...this.docs.values()] as Array<{ _id: string; _rev: string }>;
+    for (let i = 0; i < all.length; i += pageSize)
+      yield all.slice(i, i + pageSize).map((doc) => ({ id: doc._id, rev: doc._rev }));
+  }
+
+  async revisionsOf(ids: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (const id of ids) {
+      const doc = this.docs.get(id) as { _rev: string } | undefined;
+      if (doc) found.set(id, doc._rev);
+    }
+    return found;
+  }
+
+  async documents(ids: readonly string[]): Promise<unknown[]> {
+    return ids.flatMap((id) => (this.docs.has(id) ? [this.docs.get(id)] : []));
   }
 
   /** The database deleted and created again (e.g. restored from a backup). */
@@ -95,7 +124,7 @@ describe('website: the workflow index', () => {
       expect(index.slice(0, 10).map((w) => w.name)).to.deep.equal(['a', 'aa', 'c']);
       expect(index.slice(0, 10)[2]?.packed).to.equal(index.find('c')?.packed);
       const c = index.find('c');
-      expect(c && unpackSummary(c.name, c.packed).priority).to.equal(7);
+      expect(c?.summary().priority).to.equal(7);
       expect(index.find('_design/_designDoc')).to.equal(undefined);
       expect(index.version).to.be.above(version);
       expect(index.slice(1, 1).map((w) => w.name)).to.deep.equal(['aa']);

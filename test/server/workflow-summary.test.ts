@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { campaignLinks, pdmvServiceOf, requestLinks } from '../../server/links.js';
 import { SortedNames } from '../../server/sorted-names.js';
-import { packSummary, unpackSummary } from '../../server/packed-summary.js';
+import { AtomTable } from '../../server/atom-table.js';
+import { packSummary, revisionOf, unpackSummary } from '../../server/packed-summary.js';
 import { datasetTier, summarizeWorkflow } from '../../server/workflow-summary.js';
 
 describe('website: workflow summaries, links, sorted names', () => {
@@ -77,16 +78,32 @@ describe('website: workflow summaries, links, sorted names', () => {
     ]);
   });
 
-  it('packs to one string and back without losing anything', () => {
+  it('packs to one record and back without losing anything, the revision with it', () => {
+    const atoms = new AtomTable();
     const summary = summarizeWorkflow({
       _id: 'wf"<x>',
+      RequestName: 'wf"<x>',
       PrepID: 'task_A-B-00001',
       RequestType: 'ReReco',
       LumiList: { '7': [[1, 2]] },
       TotalInputLumis: 4,
+      TotalEvents: -1,
+      RequestPriority: 2 ** 40 + 3,
+      LastUpdate: 1.5,
       RequestTransition: [{ Status: 'new', UpdateTime: 1 }, { Status: 'done' }],
-      Campaigns: ['C'],
-      OutputDatasets: ['/a/b/AOD', '/a/b/DQMIO', 'odd', '/a/c/AOD', '/a/c/AOD2'],
+      Campaigns: ['C', 'Ünïcødé 漢字'],
+      Requests: ['R-1', 'R-2'],
+      ProcessingString: 'PS_v1',
+      InputDataset: '/In/Put-v1/RAW',
+      OutputDatasets: [
+        '/a/b/AOD',
+        '/a/b/DQMIO',
+        'odd',
+        '/a/c/AOD',
+        '/a/c/AOD2',
+        '/x/😀/y',
+        '/a/b/AOD3',
+      ],
       EventNumberHistory: [
         {
           Time: 5,
@@ -94,9 +111,27 @@ describe('website: workflow summaries, links, sorted names', () => {
         },
       ],
     });
-    const packed = packSummary(summary as NonNullable<typeof summary>);
-    expect(packed).to.be.a('string');
-    expect(unpackSummary('wf"<x>', packed)).to.deep.equal(summary);
+    const full = summary as NonNullable<typeof summary>;
+    for (const revision of ['12-0123456789abcdef0123456789abcdef', 'odd-rev', undefined]) {
+      const packed = packSummary(full, revision, atoms);
+      expect(packed).to.be.a('string');
+      expect(unpackSummary('wf"<x>', packed, atoms)).to.deep.equal(full);
+      expect(revisionOf(packed)).to.equal(revision);
+      expect([...packed].every((c) => c.charCodeAt(0) < 256)).to.equal(true);
+    }
+    expect(full.filterable).to.equal(true);
+    expect(summarizeWorkflow({ _id: 'x' })?.filterable).to.equal(false);
+    const shared = packSummary(full, undefined, atoms);
+    expect(shared.length).to.be.below(JSON.stringify(full).length / 2);
+    // A PrepID and requests that are part of the name are kept as where they are in it.
+    const named = summarizeWorkflow({
+      _id: 'pdmvserv_task_HIG-Camp-00001__v1_T_240101_000000_0001',
+      PrepID: 'task_HIG-Camp-00001',
+      Requests: ['HIG-Camp-00001', 'OTHER-00002', 'task_'],
+    }) as NonNullable<typeof summary>;
+    const packedNamed = packSummary(named, undefined, atoms);
+    expect(unpackSummary(named.name, packedNamed, atoms)).to.deep.equal(named);
+    expect(packedNamed).not.to.include('HIG-Camp');
   });
 
   it('tells the PdmV service by the PrepID form', () => {

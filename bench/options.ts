@@ -1,9 +1,9 @@
-/** `npm run bench -- [--scale small|default|large] [--only update,website,memory,deploy] [--profile DIR]` */
+/** `npm run bench -- [--scale small|default|large] [--only update,website,memory,deploy,dashboards] [--profile DIR]` */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SCALE_NAMES, type ScaleName } from './scales.js';
 
-export const SUITES = ['update', 'website', 'memory', 'deploy'] as const;
+export const SUITES = ['update', 'website', 'memory', 'deploy', 'dashboards'] as const;
 export type Suite = (typeof SUITES)[number];
 
 export interface BenchOptions {

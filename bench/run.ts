@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../lib/errors.js';
+import { dashboardsBenchmark } from './dashboards/dashboards-bench.js';
 import { deployBenchmark } from './deploy/deploy-bench.js';
 import { memoryBenchmark } from './memory/memory-bench.js';
 import { commandFor, parseOptions, USAGE, type Suite } from './options.js';
@@ -38,6 +39,7 @@ const SUITE_RUNNERS: Record<Suite, (context: BenchContext) => Promise<ReportBody
   website: websiteBenchmark,
   memory: memoryBenchmark,
   deploy: deployBenchmark,
+  dashboards: dashboardsBenchmark,
 };
 
 const REBUILT_NOTE =

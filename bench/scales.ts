@@ -39,6 +39,15 @@ export interface Scale {
     /** Concurrent readers querying the live views while the deploy runs. */
     readers: number;
   };
+  dashboards: {
+    /** Workflows written straight into CouchDB. */
+    workflows: number;
+    historyEntries: number;
+    /** Share of workflows an update run's writes change (each round). */
+    changedShare: number;
+    connections: number;
+    durationSeconds: number;
+  };
 }
 
 export const SCALES: Record<ScaleName, Scale> = {
@@ -53,6 +62,13 @@ export const SCALES: Record<ScaleName, Scale> = {
     website: { workflows: 2_000, historyEntries: 10, connections: 32, durationSeconds: 3 },
     memory: { feedRows: 2_000, targetMb: 200 },
     deploy: { workflows: 1_000, readers: 4 },
+    dashboards: {
+      workflows: 1_000,
+      historyEntries: 10,
+      changedShare: 0.05,
+      connections: 32,
+      durationSeconds: 3,
+    },
   },
   default: {
     update: {
@@ -65,6 +81,13 @@ export const SCALES: Record<ScaleName, Scale> = {
     website: { workflows: 20_000, historyEntries: 10, connections: 32, durationSeconds: 10 },
     memory: { feedRows: 10_000, targetMb: 200 },
     deploy: { workflows: 5_000, readers: 4 },
+    dashboards: {
+      workflows: 5_000,
+      historyEntries: 10,
+      changedShare: 0.05,
+      connections: 32,
+      durationSeconds: 5,
+    },
   },
   large: {
     update: {
@@ -77,5 +100,12 @@ export const SCALES: Record<ScaleName, Scale> = {
     website: { workflows: 200_000, historyEntries: 10, connections: 32, durationSeconds: 20 },
     memory: { feedRows: 1_000_000, targetMb: 200 },
     deploy: { workflows: 200_000, readers: 4 },
+    dashboards: {
+      workflows: 200_000,
+      historyEntries: 10,
+      changedShare: 0.05,
+      connections: 32,
+      durationSeconds: 20,
+    },
   },
 };

@@ -78,18 +78,24 @@ async function queryEveryView(
   doc: DesignDocument,
 ): Promise<void> {
   const name = id.slice('_design/'.length);
-  for (const view of Object.keys(doc.views ?? {})) await queryUntilBuilt(db, name, view);
+  for (const [view, { reduce }] of Object.entries(doc.views ?? {}))
+    await queryUntilBuilt(db, name, view, reduce !== undefined);
 }
 
-/** A long index build can outlast one HTTP request's timeout: ask again until it answers. */
+/**
+ * A long index build can outlast one HTTP request's timeout: ask again until it answers.
+ * A view with a reduce is asked for one row, not reduced: pouchdb-server does not store
+ * reductions, and reducing the whole view would read every row once more.
+ */
 async function queryUntilBuilt(
   db: DocumentScope<DesignDocument>,
   ddoc: string,
   view: string,
+  hasReduce: boolean,
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await db.view(ddoc, view, { limit: 1 });
+      await db.view(ddoc, view, hasReduce ? { limit: 1, reduce: false } : { limit: 1 });
       return;
     } catch (err) {
       const status = (err as { statusCode?: number }).statusCode;

@@ -17,7 +17,11 @@ import { createMetrics } from './metrics.js';
 import { WorkflowBlocks } from './pages/block-cache.js';
 import type { PageContext } from './pages/context.js';
 import type { RateLimit } from './rate-limiter.js';
+import { buildSnapshot } from './dashboard-snapshot.js';
+import { DashboardCache } from './dashboard-cache.js';
+import { readDashboardViews } from './dashboard-views.js';
 import { apiRoutes } from './routes/api.js';
+import { dashboardRoutes } from './routes/dashboards.js';
 import { operationsRoutes } from './routes/operations.js';
 import { pageRoutes } from './routes/pages.js';
 import { WorkflowDocuments } from './workflow-documents.js';
@@ -70,6 +74,10 @@ export interface ServerTuning {
   blockCacheBytes?: number;
   /** Memory for compressed pages, each kept for the second it was rendered in (default 8 MB). */
   pageCacheBytes?: number;
+  /** The campaign dashboards answer from a snapshot outdated by a change for at most this long while a new one is built (default 10 min; 0: always wait for the new one). */
+  dashboardMaxStaleMs?: number;
+  /** How long a dashboard request waits for a snapshot being built before a 503 (default 20 s). */
+  dashboardMaxWaitMs?: number;
 }
 
 const STATIC_DIR = fileURLToPath(new URL('./static', import.meta.url));
@@ -120,6 +128,13 @@ export function createServer(deps: ServerDependencies): Express {
   const pageCacheBytes = tuning.pageCacheBytes ?? 8_000_000;
   const blocks = new WorkflowBlocks(prefix, blockCacheBytes);
   const pages = new PageSender(pageCacheBytes);
+  const dashboards = new DashboardCache({
+    version: () => index.version,
+    build: () => buildSnapshot(index, () => readDashboardViews(workflows)),
+    logger: logger.child({ module: 'dashboards' }),
+    maxStaleMs: tuning.dashboardMaxStaleMs ?? 600_000,
+    maxWaitMs: tuning.dashboardMaxWaitMs ?? 20_000,
+  });
   const context = (runs: UpdateRuns, search?: string): PageContext => ({
     prefix,
     totalWorkflows: index.size,
@@ -168,6 +183,16 @@ export function createServer(deps: ServerDependencies): Express {
     `${prefix}/static`,
     metrics.label(`${prefix}/static/:file`),
     express.static(STATIC_DIR, { index: false, maxAge: '1h', fallthrough: true }),
+  );
+  app.use(
+    prefix || '/',
+    metrics.mountPoint,
+    dashboardRoutes({
+      index,
+      dashboards,
+      pages,
+      pageContext: async () => context(await updateRuns.current()),
+    }),
   );
   app.use(
     prefix || '/',

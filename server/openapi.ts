@@ -1,4 +1,5 @@
 /** The OpenAPI 3.1 description of the website's JSON (and markdown) API, served as api/openapi.json. */
+import { dashboardPaths, dashboardSchemas } from './dashboard-openapi.js';
 import { FILTER_LABELS, FILTER_NAMES } from './filters.js';
 import { MAX_VALUE_LENGTH } from './validation.js';
 
@@ -207,6 +208,7 @@ export function openApiDocument(prefix: string): object {
           },
         },
       },
+      ...dashboardPaths(prefix),
       '/healthz': {
         get: {
           operationId: 'health',
@@ -223,6 +225,7 @@ export function openApiDocument(prefix: string): object {
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
+        ...dashboardSchemas(),
         Error: {
           type: 'object',
           required: ['error', 'message'],

@@ -8,6 +8,8 @@ export const BENCHMARK_IDS = [
   'website-couchdb',
   'memory',
   'deploy',
+  'dashboards',
+  'dashboards-couchdb',
 ] as const;
 export type BenchmarkId = (typeof BENCHMARK_IDS)[number];
 

@@ -22,6 +22,7 @@ export function layout(context: PageContext, title: string, main: readonly PageP
 <body>
 <header class="site-header">
 <a class="brand" href="${prefix}/">Stats<sup>2</sup></a>
+<nav class="site-nav"><a href="${prefix}/campaigns">Campaigns</a><a href="${prefix}/dashboard">Dashboard</a></nav>
 <dl class="totals">
 <div><dt>Workflows</dt><dd>${formatCount(context.totalWorkflows)}</dd></div>
 <div><dt>Last update run</dt><dd>${lastUpdateRun}</dd></div>

@@ -137,6 +137,7 @@ describe('design documents from source', () => {
   it('compiles the documents of each database from the manifest', () => {
     expect(compileDesignDocs('requests').map((d) => d._id)).to.deep.equal([
       '_design/_designDoc',
+      '_design/dashboards',
       '_design/validate_write',
     ]);
     expect(compileDesignDocs('settings').map((d) => d._id)).to.deep.equal([

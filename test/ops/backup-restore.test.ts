@@ -3,9 +3,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { compileDesignDocs } from '../../couch/design.js';
 import type { DatabaseNames } from '../../couch/setup.js';
 import { setUpTestDatabases, uniqueDbNames, type TestCouch } from '../support/couch.js';
 import { cliEnv, messageText, runCli } from './support/cli.js';
+
+/** What the requests database holds: 1234 workflows + 1 odd − 1 deleted, and the design documents. */
+const REQUESTS_DESIGN_DOCS = compileDesignDocs('requests').length;
+const REQUESTS_DOCS = 1234 + REQUESTS_DESIGN_DOCS;
 
 async function everyDocument(couch: TestCouch, db: string): Promise<unknown[]> {
   const response = await couch.server.use(db).list({ include_docs: true });
@@ -65,9 +70,9 @@ describe('--action backup and --action restore', function () {
     expect(files[0]).to.match(/^stats2-backup-\d{8}T\d{6}Z\.ndjson\.gz$/);
     backupFile = path.join(outDir, files[0] as string);
     expect(messageText(result.stdout)).to.include(`backup written: ${backupFile}`);
-    // 1234 workflows + 1 odd − 1 deleted + 2 design documents; settings: all_settings + validate_write.
+    // Settings: all_settings + validate_write.
     expect(messageText(result.stdout)).to.include(
-      `${source.requests}: 1236 documents (2 design documents)`,
+      `${source.requests}: ${REQUESTS_DOCS} documents (${REQUESTS_DESIGN_DOCS} design documents)`,
     );
     expect(messageText(result.stdout)).to.include(
       `${source.settings}: 2 documents (1 design document)`,
@@ -81,7 +86,7 @@ describe('--action backup and --action restore', function () {
     });
     expect(JSON.parse(lines.at(-1) as string)).to.deep.equal({
       type: 'end',
-      counts: { requests: 1236, settings: 2 },
+      counts: { requests: REQUESTS_DOCS, settings: 2 },
     });
   });
 
@@ -91,7 +96,7 @@ describe('--action backup and --action restore', function () {
 
     expect(result.code, result.stdout + result.stderr).to.equal(0);
     expect(messageText(result.stdout)).to.include(
-      `${target.requests}: 1236 documents restored (database created)`,
+      `${target.requests}: ${REQUESTS_DOCS} documents restored (database created)`,
     );
     for (const role of ['requests', 'settings'] as const) {
       expect(await everyDocument(couch, target[role]), role).to.deep.equal(
@@ -118,7 +123,7 @@ describe('--action backup and --action restore', function () {
     );
     expect(refused.code).to.equal(1);
     expect(messageText(refused.stdout)).to.include(
-      `${target.requests} holds 1236 documents, ${target.settings} holds 2 documents`,
+      `${target.requests} holds ${REQUESTS_DOCS} documents, ${target.settings} holds 2 documents`,
     );
     expect(messageText(refused.stdout)).to.include('pass --force');
 

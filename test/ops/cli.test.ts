@@ -245,7 +245,7 @@ describe('node cli.js', function () {
         expect(result.code, result.stdout + result.stderr).to.equal(0);
         const lines = messages(result.stdout); // throws on any line that is not JSON
         expect(lines).to.include(
-          'requests: created, security set to public read; _design/_designDoc created, _design/validate_write created',
+          'requests: created, security set to public read; _design/_designDoc created, _design/dashboards created, _design/validate_write created',
         );
         expect(lines).to.include('design document deployed'); // the log, in the same form
         expect(result.stderr).to.equal('');
@@ -268,7 +268,7 @@ describe('node cli.js', function () {
       expect(terminal.status, terminal.stdout + terminal.stderr).to.equal(0);
       const lines = terminal.stdout.split(/\r?\n/).filter((line) => line !== '');
       expect(lines).to.include(
-        `${names.requests}: created, security set to public read; _design/_designDoc created, _design/validate_write created`,
+        `${names.requests}: created, security set to public read; _design/_designDoc created, _design/dashboards created, _design/validate_write created`,
       );
       expect(lines.filter((line) => line.startsWith('{'))).to.deep.equal([]);
       // The log (LOG_LEVEL=info) is there too, as lines for people.

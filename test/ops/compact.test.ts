@@ -48,12 +48,20 @@ describe('--action compact', function () {
           `skip ${names.requests}: _design/_designDoc views: not supported by this server`,
         ),
       );
+      expect(messageText(result.stdout)).to.match(
+        new RegExp(
+          `skip ${names.requests}: _design/dashboards views: not supported by this server`,
+        ),
+      );
       expect(messageText(result.stdout)).to.include(
-        '1 not supported by this server, 0 still running, 0 failed',
+        '2 not supported by this server, 0 still running, 0 failed',
       );
     } else {
       expect(messageText(result.stdout)).to.include(
         `ok   ${names.requests}: _design/_designDoc views: compacted`,
+      );
+      expect(messageText(result.stdout)).to.include(
+        `ok   ${names.requests}: _design/dashboards views: compacted`,
       );
     }
     // validate_write has no views: nothing to compact there.

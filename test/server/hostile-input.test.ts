@@ -128,6 +128,30 @@ function probesFor(input: string, next: () => number): Probe[] {
     get(`/stats/md?${filter}=${v}`),
     { method: 'POST', path: `/stats/api/update?workflow_name=${v}`, decoded },
     get(`/stats/?${v}=${v}`),
+    ...dashboardProbes(v, get, next),
+  ];
+}
+
+const DASHBOARD_PARAMETERS = ['window', 'sort', 'order', 'q', 'stuck_days'];
+
+/** The campaign dashboards: a hostile campaign name, table name or parameter (value, repeated, array). */
+function dashboardProbes(v: string, get: (path: string) => Probe, next: () => number): Probe[] {
+  const parameter = DASHBOARD_PARAMETERS[
+    Math.floor(next() * DASHBOARD_PARAMETERS.length)
+  ] as string;
+  return [
+    get(`/stats/campaigns?${parameter}=${v}`),
+    get(`/stats/campaigns?q=${v}&${parameter}[]=${v}`),
+    get(`/stats/campaign/${v}`),
+    get(`/stats/campaign/${v}?window=${v}`),
+    get(`/stats/dashboard?${parameter}=${v}&${parameter}=${v}`),
+    get(`/stats/api/campaigns?${parameter}=${v}`),
+    get(`/stats/api/campaigns.csv?q=${v}`),
+    get(`/stats/api/campaign/${v}`),
+    get(`/stats/api/campaign/Run2024F/${v}.csv`),
+    get(`/stats/api/campaign/${v}/production.csv?window=${v}`),
+    get(`/stats/api/dashboard?stuck_days=${v}`),
+    get(`/stats/api/dashboard/${v}.csv?${parameter}=${v}`),
   ];
 }
 
@@ -138,15 +162,19 @@ describe('website: hostile input', function () {
     site = await startTestWebsite('hostile', fixtureWorkflows(), {
       updateToken: 'hostile-token',
       updateWorkflow: async () => ({ changed: false }),
-      tuning: { updateRateLimit: { burst: 10_000, intervalMs: 1 } },
+      tuning: {
+        updateRateLimit: { burst: 10_000, intervalMs: 1 },
+        // The dashboards' first snapshot may take a while on a loaded machine: wait for it.
+        dashboardMaxWaitMs: 60_000,
+      },
     });
   });
   after(() => site.close());
 
-  it(`${INPUTS * 12} generated requests across all routes: no 5xx, no unescaped reflection`, async () => {
+  it(`${INPUTS * 24} generated requests across all routes: no 5xx, no unescaped reflection`, async () => {
     const next = random(SEED);
     const probes = generateInputs(next).flatMap((input) => probesFor(input, next));
-    expect(probes.length).to.be.at.least(1000);
+    expect(probes.length).to.be.at.least(2000);
     const failures: string[] = [];
     const statuses = new Map<number, number>();
     let cursor = 0;

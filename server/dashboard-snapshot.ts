@@ -1,0 +1,158 @@
+/**
+ * Everything the campaign dashboards show, at one update sequence: the views' daily
+ * production (dashboard-views.ts) beside per-workflow counts from the website's index
+ * (statuses, expected and produced events, PWG, tier: the index holds them already, so
+ * counting them here costs no database read). Built once per change of the database and
+ * shared by every page, JSON and CSV answer until the next.
+ */
+import type { DashboardViewData, RunningRow } from './dashboard-views.js';
+import { DaySeries } from './day-series.js';
+import { STATUS_GROUPS, type StatusGroup } from './status-groups.js';
+import type { Sequence } from './workflow-source.js';
+import type { WorkflowIndex } from './workflow-index.js';
+import { progressOf, type WorkflowProgress } from './workflow-progress.js';
+
+/** Counts over a set of workflows. */
+export interface Tally {
+  workflows: number;
+  byGroup: Record<StatusGroup, number>;
+  /** Sum of the known TotalEvents. */
+  expected: number;
+  /** Workflows whose TotalEvents is unknown (−1 or missing). */
+  unknownExpected: number;
+  produced: number;
+  /** Produced by the workflows whose expected events are known (what completion compares). */
+  producedOfKnown: number;
+  /** Σ max(0, expected − produced) of workflows with known expected events that are not aborted/rejected/failed. */
+  remaining: number;
+}
+
+export function emptyTally(): Tally {
+  return {
+    workflows: 0,
+    byGroup: Object.fromEntries(STATUS_GROUPS.map((group) => [group, 0])) as Record<
+      StatusGroup,
+      number
+    >,
+    expected: 0,
+    unknownExpected: 0,
+    produced: 0,
+    producedOfKnown: 0,
+    remaining: 0,
+  };
+}
+
+function count(tally: Tally, workflow: WorkflowProgress): void {
+  tally.workflows++;
+  tally.byGroup[workflow.group]++;
+  tally.produced += workflow.produced;
+  if (workflow.expected === undefined) {
+    tally.unknownExpected++;
+    return;
+  }
+  tally.expected += workflow.expected;
+  tally.producedOfKnown += workflow.produced;
+  if (workflow.group !== 'aborted')
+    tally.remaining += Math.max(0, workflow.expected - workflow.produced);
+}
+
+export interface CampaignData {
+  name: string;
+  tally: Tally;
+  byPwg: Map<string | null, Tally>;
+  byTier: Map<string | null, Tally>;
+  days: DaySeries;
+}
+
+/** A running workflow with what the stuck list shows of it. */
+export interface RunningWorkflow extends RunningRow {
+  progress: WorkflowProgress;
+}
+
+export interface DashboardSnapshot {
+  /** The index version it was built at (the views are at least as new). */
+  indexVersion: number;
+  updateSeq: Sequence;
+  /** Unix milliseconds when the build started and how long it took. */
+  startedAt: number;
+  buildMs: number;
+  campaigns: Map<string, CampaignData>;
+  /** Every workflow once. */
+  all: { tally: Tally; byPwg: Map<string | null, Tally>; days: DaySeries };
+  pwgDays: Map<string | null, DaySeries>;
+  /** Oldest quiet first. */
+  running: RunningWorkflow[];
+}
+
+/** Workflows of the index read between two yields to the event loop. */
+const SCAN_CHUNK = 5_000;
+
+export async function buildSnapshot(
+  index: WorkflowIndex,
+  readViews: () => Promise<DashboardViewData>,
+): Promise<DashboardSnapshot> {
+  const startedAt = Date.now();
+  const indexVersion = index.version;
+  // The index first, then the views, which are then at least as new: while the database
+  // is written, the two can differ by the writes of the moments in between.
+  const workflows = index.slice(0, index.size);
+  const views = await readViews();
+
+  const campaigns = new Map<string, CampaignData>();
+  const all = { tally: emptyTally(), byPwg: new Map<string | null, Tally>(), days: views.all };
+  const campaignOf = (name: string): CampaignData => {
+    let campaign = campaigns.get(name);
+    if (!campaign) {
+      campaign = {
+        name,
+        tally: emptyTally(),
+        byPwg: new Map(),
+        byTier: new Map(),
+        days: views.campaigns.get(name) ?? DaySeries.EMPTY,
+      };
+      campaigns.set(name, campaign);
+    }
+    return campaign;
+  };
+  const runningNames = new Set(views.running.map((row) => row.name));
+  const runningProgress = new Map<string, WorkflowProgress>();
+
+  for (let offset = 0; offset < workflows.length; offset += SCAN_CHUNK) {
+    for (const workflow of workflows.slice(offset, offset + SCAN_CHUNK)) {
+      const { name } = workflow;
+      const progress = progressOf(workflow.summary());
+      count(all.tally, progress);
+      count(tallyOf(all.byPwg, progress.pwg), progress);
+      for (const campaignName of progress.campaigns) {
+        const campaign = campaignOf(campaignName);
+        count(campaign.tally, progress);
+        count(tallyOf(campaign.byPwg, progress.pwg), progress);
+        count(tallyOf(campaign.byTier, progress.tier), progress);
+      }
+      if (runningNames.has(name)) runningProgress.set(name, progress);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const running: RunningWorkflow[] = [];
+  for (const row of views.running) {
+    const progress = runningProgress.get(row.name);
+    // The view may be a little ahead of the index: a workflow not running there is left out.
+    if (progress && progress.group === 'running') running.push({ ...row, progress });
+  }
+  return {
+    indexVersion,
+    updateSeq: views.updateSeq,
+    startedAt,
+    buildMs: Date.now() - startedAt,
+    campaigns,
+    all,
+    pwgDays: views.pwgs,
+    running,
+  };
+}
+
+function tallyOf<K>(tallies: Map<K, Tally>, key: K): Tally {
+  let tally = tallies.get(key);
+  if (!tally) tallies.set(key, (tally = emptyTally()));
+  return tally;
+}

@@ -1,0 +1,377 @@
+/**
+ * The map function of the `dashboards` design document, run as pouchdb-server runs it
+ * (strict mode, a stub `emit`) on hand-made documents, and checked against the website's
+ * own reading of the same documents (server/workflow-progress.ts).
+ */
+import { expect } from 'chai';
+import vm from 'node:vm';
+import { compileDesignDoc } from '../../couch/design.js';
+import { GROUP_STATUSES, STATUS_GROUPS } from '../../server/status-groups.js';
+import { progressOf, pwgOf } from '../../server/workflow-progress.js';
+import { summarizeWorkflow } from '../../server/workflow-summary.js';
+import { fixtureWorkflows } from '../server/fixtures.js';
+
+type Row = [unknown, unknown];
+
+const source = compileDesignDoc('dashboards').views?.progress;
+
+/** Runs the `progress` map function in strict mode, as pouchdb-server does, with a stub emit. */
+function runMap(doc: unknown): Row[] {
+  if (!source) throw new Error('no view progress');
+  const emitted: Row[] = [];
+  const context = vm.createContext({
+    emit: (key: unknown, value: unknown) => emitted.push([key, value]),
+  });
+  const map = vm.runInContext(`'use strict'; (${source.map})`, context) as (doc: unknown) => void;
+  map(JSON.parse(JSON.stringify(doc)));
+  return emitted;
+}
+
+/** Unix seconds of a UTC day and hour. */
+const at = (month: number, day: number, hour = 12) => Date.UTC(2025, month - 1, day, hour) / 1000;
+
+/** A month's value: the change on each day (1-based) up to the last day that changed. */
+function month(changes: Record<number, number>): number[] {
+  const last = Math.max(...Object.keys(changes).map(Number));
+  return Array.from({ length: last }, (_, i) => changes[i + 1] ?? 0);
+}
+
+const AOD = '/Sample/Camp-v1/AODSIM';
+const MINI = '/Sample/Camp-v1/MINIAODSIM';
+
+/** A workflow document; tests override any field, with any (wrong) type. */
+function workflow(overrides: Record<string, unknown>): Record<string, unknown> {
+  return {
+    _id: 'pdmvserv_task_HIG-Camp-00001__v1_T_250101_000000_0001',
+    RequestName: 'pdmvserv_task_HIG-Camp-00001__v1_T_250101_000000_0001',
+    PrepID: 'task_HIG-CampGS-00001',
+    Campaigns: ['CampGS'],
+    OutputDatasets: [AOD, MINI],
+    TotalEvents: 1000,
+    ...overrides,
+  };
+}
+
+const entry = (time: number, datasets: Record<string, unknown>) => ({
+  Time: time,
+  Datasets: datasets,
+});
+const numbers = (Events: unknown, Type: unknown = 'PRODUCTION') => ({ Type, Events, Size: 1 });
+const transitions = (...steps: Array<[string, number]>) =>
+  steps.map(([Status, UpdateTime]) => ({ Status, UpdateTime }));
+
+const isRunningRow = ([key]: Row) => (key as unknown[])[0] === true;
+const monthRows = (rows: Row[]) => rows.filter((row) => !isRunningRow(row));
+const runningRows = (rows: Row[]) => rows.filter(isRunningRow);
+/** The rows with campaign null: what the workflow adds across campaigns. */
+const acrossCampaigns = (rows: Row[]) => rows.filter(([key]) => (key as unknown[])[0] === null);
+
+function sumOf(rows: Row[]): number {
+  return rows.reduce(
+    (total, [, value]) => total + (value as number[]).reduce((a, b) => a + b, 0),
+    0,
+  );
+}
+
+describe('dashboards design document: production per campaign and month, day by day', () => {
+  it('gives the change of the final output per UTC day, merging entries of the same day', () => {
+    const doc = workflow({
+      EventNumberHistory: [
+        entry(at(1, 10, 8), { [AOD]: numbers(500), [MINI]: numbers(100) }),
+        entry(at(1, 10, 20), { [AOD]: numbers(600), [MINI]: numbers(250) }),
+        entry(at(1, 12), { [AOD]: numbers(900), [MINI]: numbers(700) }),
+        entry(at(2, 1), { [AOD]: numbers(900), [MINI]: numbers(710) }),
+      ],
+    });
+    expect(runMap(doc)).to.deep.equal([
+      [[null, 2025, 1, 'HIG'], month({ 10: 250, 12: 450 })],
+      [['CampGS', 2025, 1, 'HIG'], month({ 10: 250, 12: 450 })],
+      [[null, 2025, 2, 'HIG'], [10]],
+      [['CampGS', 2025, 2, 'HIG'], [10]],
+    ]);
+  });
+
+  it('leaves days whose changes cancel out or repeat at 0, and sorts the history by time', () => {
+    const doc = workflow({
+      EventNumberHistory: [
+        entry(at(1, 12), { [MINI]: numbers(700) }),
+        entry(at(1, 10), { [MINI]: numbers(100) }),
+        // The same measurement twice (an entry recorded again) changes nothing.
+        entry(at(1, 10), { [MINI]: numbers(100) }),
+        entry(at(1, 11, 1), { [MINI]: numbers(400) }),
+        entry(at(1, 11, 2), { [MINI]: numbers(100) }),
+        entry(at(1, 13), { [MINI]: numbers(700) }),
+      ],
+    });
+    expect(acrossCampaigns(runMap(doc))).to.deep.equal([
+      [[null, 2025, 1, 'HIG'], month({ 10: 100, 12: 600 })],
+    ]);
+    // A month whose changes all cancel out is no row.
+    const cancelled = workflow({
+      EventNumberHistory: [
+        entry(at(3, 1, 1), { [MINI]: numbers(50) }),
+        entry(at(3, 1, 2), { [MINI]: numbers(0, 'INVALID') }),
+      ],
+    });
+    expect(runMap(cancelled)).to.deep.equal([]);
+  });
+
+  it('counts an invalidated or deleted output as 0 from the day it became so', () => {
+    const doc = workflow({
+      EventNumberHistory: [
+        entry(at(2, 1), { [MINI]: numbers(300) }),
+        entry(at(2, 3), { [MINI]: numbers(800, 'VALID') }),
+        entry(at(2, 5), { [MINI]: numbers(800, 'INVALID') }),
+        entry(at(2, 6), { [MINI]: numbers(900, 'VALID') }),
+        entry(at(2, 9), { [MINI]: numbers(900, 'DELETED') }),
+        entry(at(2, 10), { [MINI]: numbers(900, 'DEPRECATED') }),
+      ],
+    });
+    const rows = acrossCampaigns(runMap(doc));
+    expect(rows).to.deep.equal([
+      [[null, 2025, 2, 'HIG'], month({ 1: 300, 3: 500, 5: -800, 6: 900, 9: -900, 10: 900 })],
+    ]);
+    expect(sumOf(rows)).to.equal(900);
+  });
+
+  it('emits for each distinct campaign and once across campaigns', () => {
+    const doc = workflow({
+      PrepID: 'EXO-Run3Summer23wmLHEGS-01234',
+      Campaigns: [
+        'Run3Summer23wmLHEGS',
+        'Run3Summer23DRPremix',
+        'Run3Summer23wmLHEGS',
+        '',
+        null,
+        7,
+      ],
+      EventNumberHistory: [entry(at(3, 2), { [MINI]: numbers(42) })],
+    });
+    expect(runMap(doc)).to.deep.equal([
+      [
+        [null, 2025, 3, 'EXO'],
+        [0, 42],
+      ],
+      [
+        ['Run3Summer23wmLHEGS', 2025, 3, 'EXO'],
+        [0, 42],
+      ],
+      [
+        ['Run3Summer23DRPremix', 2025, 3, 'EXO'],
+        [0, 42],
+      ],
+    ]);
+  });
+
+  it('takes the PWG from McM PrepIDs only', () => {
+    const pwgsFor = (PrepID: unknown) =>
+      runMap(
+        workflow({ PrepID, EventNumberHistory: [entry(at(1, 1), { [MINI]: numbers(1) })] }),
+      ).map(([key]) => (key as unknown[])[3]);
+    expect(pwgsFor('task_B2G-RunIISummer20UL16wmLHEGEN-00042')).to.deep.equal(['B2G', 'B2G']);
+    expect(pwgsFor('SMP-Run3Summer22EEGS-00007')).to.deep.equal(['SMP', 'SMP']);
+    expect(pwgsFor('ReReco-Run2024F-JetMET0-ECALRatio-00002')).to.deep.equal([null, null]);
+    expect(pwgsFor('CMSSW_14_0_0__STD_2024_PU-TTbar_14TeV-00003')).to.deep.equal([null, null]);
+    expect(pwgsFor(null)).to.deep.equal([null, null]);
+  });
+
+  it('emits nothing without history, without outputs, or when the final output never appears', () => {
+    expect(runMap(workflow({}))).to.deep.equal([]);
+    expect(runMap(workflow({ EventNumberHistory: [] }))).to.deep.equal([]);
+    const aodOnly = [entry(at(1, 1), { [AOD]: numbers(5) })];
+    expect(runMap(workflow({ OutputDatasets: [], EventNumberHistory: aodOnly }))).to.deep.equal([]);
+    expect(runMap(workflow({ EventNumberHistory: aodOnly }))).to.deep.equal([]);
+  });
+
+  it('survives the nulls and wrong types of old documents', () => {
+    const nulls = {
+      _id: 'old',
+      RequestName: null,
+      PrepID: null,
+      Campaigns: null,
+      OutputDatasets: null,
+      EventNumberHistory: null,
+      RequestTransition: null,
+      TotalEvents: null,
+    };
+    expect(runMap(nulls)).to.deep.equal([]);
+    expect(runMap({})).to.deep.equal([]);
+    const broken = workflow({
+      Campaigns: 'CampGS',
+      RequestTransition: [null, { Status: null }, 'x', { Status: 5 }],
+      EventNumberHistory: [
+        null,
+        'text',
+        { Time: null, Datasets: { [MINI]: numbers(9) } },
+        { Time: '1736500000', Datasets: { [MINI]: numbers(9) } },
+        { Time: at(1, 1), Datasets: null },
+        { Time: at(1, 1), Datasets: [] },
+        { Time: 1e300, Datasets: { [MINI]: numbers(9) } },
+        entry(at(1, 2), { [MINI]: null }),
+        entry(at(1, 3), { [MINI]: numbers(null, null) }),
+        entry(at(1, 4), { [MINI]: numbers(70, null) }),
+        entry(at(1, 5), { [MINI]: numbers('80') }),
+      ],
+    });
+    expect(runMap(broken)).to.deep.equal([[[null, 2025, 1, 'HIG'], month({ 4: 70, 5: -70 })]]);
+  });
+
+  it('dates each change by its UTC day, as Date does, from 1900 to 2100', () => {
+    // One entry a little over 17 days after the other, at varying hours: every day of the
+    // month and leap years come up.
+    const start = Date.UTC(1900, 0, 1) / 1000;
+    const history = Array.from({ length: 4300 }, (_, i) => ({
+      Time: start + i * (17 * 86_400 + 3_613) + (i % 7) * 0.5,
+      Datasets: { [MINI]: numbers(i + 1) },
+    }));
+    const rows = acrossCampaigns(runMap(workflow({ EventNumberHistory: history })));
+    const expected = new Map<string, number[]>();
+    for (const { Time } of history) {
+      const date = new Date(Time * 1000);
+      const key = `${date.getUTCFullYear()}-${date.getUTCMonth() + 1}`;
+      const changes = expected.get(key) ?? [];
+      while (changes.length < date.getUTCDate()) changes.push(0);
+      changes[date.getUTCDate() - 1] = (changes[date.getUTCDate() - 1] as number) + 1;
+      expected.set(key, changes);
+    }
+    expect(
+      new Map(rows.map(([key, value]) => [(key as number[]).slice(1, 3).join('-'), value])),
+    ).to.deep.equal(expected);
+    expect(rows[0]?.[0]).to.deep.equal([null, 1900, 1, 'HIG']);
+    expect((rows.at(-1)?.[0] as number[])[1]).to.equal(2100);
+  });
+
+  it('reads a history stored out of order as the same history in order', () => {
+    const history = [
+      entry(at(4, 2), { [MINI]: numbers(10) }),
+      entry(at(4, 9), { [MINI]: numbers(30) }),
+      entry(at(5, 1), { [MINI]: numbers(31) }),
+    ];
+    const inOrder = runMap(workflow({ EventNumberHistory: history }));
+    expect(runMap(workflow({ EventNumberHistory: [...history].reverse() }))).to.deep.equal(inOrder);
+    expect(inOrder).to.have.length(4);
+  });
+
+  it('takes campaign and dataset names as they are, even those of Object.prototype', () => {
+    const rows = runMap(
+      workflow({
+        Campaigns: ['constructor', '__proto__', 'toString', '__proto__'],
+        OutputDatasets: ['hasOwnProperty', 'constructor'],
+        EventNumberHistory: [entry(at(1, 1), { constructor: numbers(3) })],
+      }),
+    );
+    expect(rows.map(([key]) => (key as unknown[])[0])).to.deep.equal([
+      null,
+      'constructor',
+      '__proto__',
+      'toString',
+    ]);
+  });
+
+  it('without OutputDatasets, follows the last dataset the history names', () => {
+    const doc = workflow({
+      OutputDatasets: null,
+      EventNumberHistory: [
+        entry(at(1, 1), { [AOD]: numbers(10) }),
+        entry(at(1, 2), { [AOD]: numbers(20), [MINI]: numbers(5) }),
+      ],
+    });
+    expect(acrossCampaigns(runMap(doc))).to.deep.equal([
+      [
+        [null, 2025, 1, 'HIG'],
+        [0, 5],
+      ],
+    ]);
+  });
+});
+
+describe('dashboards design document: running workflows by how long they produced nothing', () => {
+  it('keys a running workflow by the later of its running start and its last growth', () => {
+    const doc = workflow({
+      RequestTransition: transitions(
+        ['new', at(1, 1)],
+        ['assigned', at(1, 2)],
+        ['running-open', at(1, 3)],
+        ['running-closed', at(1, 6)],
+      ),
+      EventNumberHistory: [
+        entry(at(1, 4), { [MINI]: numbers(10) }),
+        entry(at(1, 5), { [MINI]: numbers(30) }),
+        entry(at(1, 7), { [MINI]: numbers(30) }),
+        entry(at(1, 8), { [MINI]: numbers(30, 'INVALID') }),
+      ],
+    });
+    const rows = runMap(doc);
+    expect(runningRows(rows)).to.deep.equal([[[true, at(1, 5), at(1, 3), at(1, 5)], []]]);
+    expect(monthRows(rows)).to.have.length(2);
+  });
+
+  it('counts a running spell from its latest start, and a workflow that never produced from then', () => {
+    const doc = workflow({
+      RequestTransition: transitions(
+        ['running-open', at(1, 1)],
+        ['failed', at(1, 2)],
+        ['assigned', at(1, 3)],
+        ['running-open', at(1, 9)],
+        ['force-complete', at(1, 10)],
+      ),
+    });
+    expect(runMap(doc)).to.deep.equal([[[true, at(1, 9), at(1, 9), null], []]]);
+  });
+
+  it('emits exactly for the statuses of the running group', () => {
+    const known = Object.values(GROUP_STATUSES).flat();
+    expect(STATUS_GROUPS).to.include('running');
+    for (const status of [...known, 'normal-archived', 'unknown-status']) {
+      const rows = runMap(
+        workflow({ RequestTransition: transitions(['new', at(1, 1)], [status, at(1, 2)]) }),
+      );
+      expect(rows.length, status).to.equal(GROUP_STATUSES.running.includes(status) ? 1 : 0);
+    }
+  });
+
+  it('emits nothing without transitions or times, and survives nulls', () => {
+    expect(runMap(workflow({ RequestTransition: [{ Status: 'running-open' }] }))).to.deep.equal([]);
+    expect(
+      runMap({ RequestTransition: [null, { Status: null }, 'x'], EventNumberHistory: null }),
+    ).to.deep.equal([]);
+  });
+});
+
+describe('dashboards design document and the website agree', () => {
+  it('on every fixture: the day-by-day changes add up to produced events, same campaigns and PWG', () => {
+    const docs: unknown[] = [
+      ...fixtureWorkflows(),
+      workflow({
+        OutputDatasets: null,
+        EventNumberHistory: [
+          entry(at(1, 1), { [AOD]: numbers(10) }),
+          entry(at(1, 2), { [AOD]: numbers(20), [MINI]: numbers(5, 'DELETED') }),
+        ],
+      }),
+      workflow({
+        OutputDatasets: [MINI, AOD, MINI],
+        EventNumberHistory: [
+          entry(at(1, 3), { [AOD]: numbers(10, 'VALID') }),
+          entry(at(1, 1), { [AOD]: numbers(25) }),
+          entry(at(1, 4), { [AOD]: null }),
+        ],
+      }),
+    ];
+    for (const doc of docs) {
+      const summary = summarizeWorkflow(doc);
+      if (!summary) continue;
+      const progress = progressOf(summary);
+      const rows = monthRows(runMap(doc));
+      const label = summary.name;
+      expect(sumOf(acrossCampaigns(rows)), label).to.equal(progress.produced);
+      for (const campaign of progress.campaigns) {
+        expect(sumOf(rows.filter(([key]) => (key as unknown[])[0] === campaign)), label).to.equal(
+          progress.produced,
+        );
+      }
+      for (const [key] of rows)
+        expect((key as unknown[])[3], label).to.equal(pwgOf(summary.prepid));
+    }
+  });
+});

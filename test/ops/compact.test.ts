@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { DatabaseNames } from '../../couch/setup.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { setUpTestDatabases, uniqueDbNames, type TestCouch } from '../support/couch.js';
+import { indexCommitted, rowsOfExistingIndex } from '../support/view-index.js';
 import { cliEnv, runCli } from './support/cli.js';
 
 /** A design document whose index stays behind when it is deleted, until `_view_cleanup`. */
@@ -12,32 +13,6 @@ const RETIRED = {
     byCampaign: { map: 'function (doc) { if (doc.Campaigns) emit(doc.Campaigns[0], 1); }' },
   },
 };
-
-/**
- * Rows the retired index holds for C1, asked without updating it: a design document with
- * the same views finds the index files that are still there (Apache CouchDB and
- * pouchdb-server both name them by their content), or starts an empty index.
- */
-async function retiredIndexRows(couch: TestCouch, db: string): Promise<number> {
-  const scope = couch.server.use(db);
-  const written = await scope.insert(RETIRED as never);
-  const rows = (await scope.view('retired', 'byCampaign', { key: 'C1', update: false })).rows
-    .length;
-  await scope.destroy(RETIRED._id, written.rev);
-  return rows;
-}
-
-/** Apache CouchDB writes an index's header a moment after building it: wait for that. */
-async function indexCommitted(couch: TestCouch, db: string, ddoc: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const info = (await couch.server.request({ db, path: `_design/${ddoc}/_info` })) as {
-      view_index?: { waiting_commit?: boolean } | string;
-    };
-    if (typeof info.view_index !== 'object' || info.view_index.waiting_commit !== true) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`the index of ${ddoc} in ${db} was not committed within 10 s`);
-}
 
 async function everyDocument(couch: TestCouch, db: string): Promise<unknown[]> {
   const response = await couch.server.use(db).list({ include_docs: true });
@@ -67,9 +42,12 @@ describe('--action compact', function () {
     const db = couch.server.use(names.requests);
     await db.insert(RETIRED as never);
     expect((await db.view('retired', 'byCampaign', { key: 'C1' })).rows).to.have.length(13);
-    await indexCommitted(couch, names.requests, 'retired');
+    await indexCommitted(couch.server, names.requests, 'retired');
     await db.destroy(RETIRED._id, (await db.get(RETIRED._id))._rev);
-    expect(await retiredIndexRows(couch, names.requests), 'index left behind').to.equal(13);
+    expect(
+      await rowsOfExistingIndex(couch.server, names.requests, RETIRED, 'byCampaign', 'C1'),
+      'index left behind',
+    ).to.equal(13);
   });
 
   it('compacts both databases and their views, says what the server does not support, and keeps the data', async () => {
@@ -124,9 +102,10 @@ describe('--action compact', function () {
     expect(await workflows.namesByKey('campaigns', 'C1')).to.have.length(13);
     // Apache CouchDB deletes the retired index's files. pouchdb-server destroys the index
     // database but goes on answering from the copy its view cache holds open, until restarted.
-    expect(await retiredIndexRows(couch, names.requests), 'retired index rows').to.equal(
-      couch.embedded ? 13 : 0,
-    );
+    expect(
+      await rowsOfExistingIndex(couch.server, names.requests, RETIRED, 'byCampaign', 'C1'),
+      'retired index rows',
+    ).to.equal(couch.embedded ? 13 : 0);
   });
 
   it('fails with exit status 1 and says so when a database is missing', async () => {

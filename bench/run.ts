@@ -58,7 +58,7 @@ async function currentEnvironment(): Promise<{ environment: Environment; externa
 async function main(): Promise<number> {
   let options;
   try {
-    options = parseOptions(process.argv.slice(2));
+    options = parseOptions(process.argv.slice(2), process.env);
   } catch (err) {
     console.error(`${errorMessage(err)}\n\n${USAGE}`);
     return 2;
@@ -67,6 +67,8 @@ async function main(): Promise<number> {
     writeMarkdown(readResults(RESULTS_FILE));
     return 0;
   }
+  // Every benchmark opens its CouchDB from the environment (bench/support/bench-couch.ts).
+  if (options.couchdbUrl !== undefined) process.env.COUCHDB_URL = options.couchdbUrl;
   const context: BenchContext = {
     scaleName: options.scale,
     scale: SCALES[options.scale],
@@ -117,7 +119,13 @@ async function main(): Promise<number> {
     options.complete && failures === 0
       ? { seconds: totalSeconds, measuredAt: new Date().toISOString() }
       : undefined;
-  const results = storeReports(readResults(RESULTS_FILE), options.scale, reports, wholeSuite);
+  const results = storeReports(
+    readResults(RESULTS_FILE),
+    options.scale,
+    reports,
+    wholeSuite,
+    external,
+  );
   writeResults(RESULTS_FILE, results);
   console.log(`Figures stored in ${path.relative(process.cwd(), RESULTS_FILE)}.`);
   writeMarkdown(results);

@@ -2,7 +2,9 @@
  * Benchmark 5: a changed design document deployed under load. Readers query the live
  * views without pause before, during and after `deployDesignDocs` stages, builds and
  * swaps in a `_designDoc` whose every view changed; none of them may fail or wait for
- * the index build, and the live views must answer at once after the swap.
+ * the index build, and the live views must answer at once after the swap. Filling the
+ * database measures `_bulk_docs` with `validate_write` installed, beside a database
+ * without it.
  */
 import type { DocumentScope } from 'nano';
 import { connect } from '../../couch/connection.js';
@@ -16,10 +18,10 @@ import {
 } from '../../couch/workflows.js';
 import { integer, milliseconds, seconds } from '../report/format.js';
 import { summarizeLatencies, type LatencySummary } from '../report/latencies.js';
-import type { ReportBody, TargetCheck } from '../report/report.js';
+import type { ReportBody, Table, TargetCheck } from '../report/report.js';
 import type { BenchContext } from '../support/bench-context.js';
-import { openBenchCouch } from '../support/bench-couch.js';
-import { fillWorkflows } from '../website/fill-workflows.js';
+import { openBenchCouch, type BenchCouch } from '../support/bench-couch.js';
+import { fillWorkflows, type Fill } from '../website/fill-workflows.js';
 import { storedWorkflow } from '../website/stored-workflows.js';
 import { changedDesignDoc } from './changed-design-doc.js';
 import { ViewReaders, type ReaderRecord, type ViewQuery } from './view-readers.js';
@@ -34,15 +36,37 @@ interface Window {
 }
 
 export async function deployBenchmark(context: BenchContext): Promise<ReportBody[]> {
-  const { workflows, readers } = context.scale.deploy;
   const couch = await openBenchCouch();
+  const { readers } = context.scale.deploy;
+  const workflows = couch.embedded
+    ? context.scale.deploy.workflows
+    : context.scale.deploy.workflowsOnCouchDB;
   try {
     const names = await couch.createDatabases('deploy');
     const now = Math.floor(Date.now() / 1000);
-    context.log(`deploy: writing ${integer(workflows)} workflows`);
-    await fillWorkflows(new WorkflowRepository(couch.server, names.requests), workflows, (i) =>
-      storedWorkflow(i, now, HISTORY_ENTRIES),
+    const make = (i: number) => storedWorkflow(i, now, HISTORY_ENTRIES);
+    const sample = Math.min(workflows, WRITE_SAMPLE);
+    context.log(
+      `deploy: writing ${integer(sample)} workflows into a database without design documents`,
     );
+    const unvalidated = await writeWithoutDesignDocs(couch, names.requests, sample, make);
+    context.log(`deploy: writing ${integer(workflows)} workflows`);
+    let sampleSeconds = 0;
+    const started = performance.now();
+    const fill = await fillWorkflows(
+      new WorkflowRepository(couch.server, names.requests),
+      workflows,
+      make,
+      (written) => {
+        if (written === sample) sampleSeconds = (performance.now() - started) / 1000;
+      },
+    );
+    const writes: Writes = {
+      documentBytes: meanDocumentBytes(make),
+      validated: { documents: sample, seconds: sampleSeconds },
+      unvalidated,
+      wholeFill: fill,
+    };
     const adminDb = couch.server.use<StoredWorkflow>(
       names.requests,
     ) as DocumentScope<StoredWorkflow>;
@@ -73,6 +97,7 @@ export async function deployBenchmark(context: BenchContext): Promise<ReportBody
     return [
       report({
         workflows,
+        writes,
         readers,
         liveBuildMs,
         deployMs,
@@ -86,6 +111,38 @@ export async function deployBenchmark(context: BenchContext): Promise<ReportBody
   } finally {
     await couch.close();
   }
+}
+
+/** Documents written to measure `_bulk_docs` without `validate_write` (and the same first ones with it). */
+const WRITE_SAMPLE = 20_000;
+
+interface Writes {
+  documentBytes: number;
+  /** The first WRITE_SAMPLE documents of the fill, `validate_write` installed. */
+  validated: Fill;
+  /** The same documents into a database without design documents. */
+  unvalidated: Fill;
+  wholeFill: Fill;
+}
+
+async function writeWithoutDesignDocs(
+  couch: BenchCouch,
+  like: string,
+  count: number,
+  make: (i: number) => StoredWorkflow,
+): Promise<Fill> {
+  const name = `${like}_plain`;
+  await couch.server.db.create(name);
+  try {
+    return await fillWorkflows(new WorkflowRepository(couch.server, name), count, make);
+  } finally {
+    await couch.server.db.destroy(name);
+  }
+}
+
+function meanDocumentBytes(make: (i: number) => StoredWorkflow): number {
+  const sample = Array.from({ length: 100 }, (_, i) => Buffer.byteLength(JSON.stringify(make(i))));
+  return sample.reduce((a, b) => a + b, 0) / sample.length;
 }
 
 async function timed(work: () => Promise<unknown>): Promise<number> {
@@ -146,6 +203,7 @@ function window(records: readonly ReaderRecord[]): Window {
 
 interface Measured {
   workflows: number;
+  writes: Writes;
   readers: number;
   liveBuildMs: number;
   deployMs: number;
@@ -189,6 +247,35 @@ function report(m: Measured): ReportBody {
       met: m.afterSwap < waitMs && m.swapped,
     },
   ];
+  const rate = (fill: Fill) => `${integer(fill.documents / fill.seconds)} docs/s`;
+  const writes: Table = {
+    caption: `Filling the database: \`_bulk_docs\` of 500 generated workflows (${(m.writes.documentBytes / 1024).toFixed(1)} KB each on average), one request at a time`,
+    columns: ['database', 'documents', 'time', 'write rate'],
+    rows: [
+      [
+        'with validate_write (as setup leaves it)',
+        integer(m.writes.validated.documents),
+        `${seconds(m.writes.validated.seconds * 1000)} s`,
+        rate(m.writes.validated),
+      ],
+      [
+        'without design documents',
+        integer(m.writes.unvalidated.documents),
+        `${seconds(m.writes.unvalidated.seconds * 1000)} s`,
+        rate(m.writes.unvalidated),
+      ],
+      ...(m.writes.wholeFill.documents > m.writes.validated.documents
+        ? [
+            [
+              'with validate_write, the whole fill',
+              integer(m.writes.wholeFill.documents),
+              `${seconds(m.writes.wholeFill.seconds * 1000)} s`,
+              rate(m.writes.wholeFill),
+            ],
+          ]
+        : []),
+    ],
+  };
   return {
     id: 'deploy',
     title: 'Design-document deploy under readers',
@@ -205,6 +292,7 @@ function report(m: Measured): ReportBody {
           row(`${QUIET_MS / 1000} s after the deploy`, m.after),
         ],
       },
+      writes,
     ],
     targets,
     notes: [],

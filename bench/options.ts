@@ -1,13 +1,13 @@
-/** `npm run bench -- [--scale small|default|large] [--only update,website,memory,deploy] [--couchdb URL] [--profile DIR]` */
+/** `npm run bench -- [--scale small|default|large] [--only update,defaults,website,memory,deploy] [--couchdb URL] [--profile DIR]` */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SCALE_NAMES, type ScaleName } from './scales.js';
 
-export const SUITES = ['update', 'website', 'memory', 'deploy'] as const;
+export const SUITES = ['update', 'defaults', 'website', 'memory', 'deploy'] as const;
 export type Suite = (typeof SUITES)[number];
 
 /** What runs on a CouchDB given by URL unless --only says otherwise: the updater's memory is no database's. */
-const EXTERNAL_SUITES: readonly Suite[] = ['update', 'website', 'deploy'];
+const EXTERNAL_SUITES: readonly Suite[] = ['update', 'defaults', 'website', 'deploy'];
 
 export interface BenchOptions {
   scale: ScaleName;

@@ -24,6 +24,7 @@ import type { BenchContext } from './support/bench-context.js';
 import { openBenchCouch } from './support/bench-couch.js';
 import { buildFingerprint } from './support/build-fingerprint.js';
 import { describeEnvironment, type Environment } from './support/environment.js';
+import { defaultsBenchmark } from './update/defaults-bench.js';
 import { updateBenchmark } from './update/update-bench.js';
 import { websiteBenchmark } from './website/website-bench.js';
 
@@ -35,6 +36,7 @@ const BUILD_DIR = path.join(REPOSITORY, 'build');
 
 const SUITE_RUNNERS: Record<Suite, (context: BenchContext) => Promise<ReportBody[]>> = {
   update: updateBenchmark,
+  defaults: defaultsBenchmark,
   website: websiteBenchmark,
   memory: memoryBenchmark,
   deploy: deployBenchmark,

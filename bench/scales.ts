@@ -14,6 +14,8 @@ export interface Scale {
     concurrencies: readonly number[];
     /** Share of workflows the incremental run finds changed. */
     changedShare: number;
+    /** Workflows of the runs at the shipped defaults (suite `defaults`). */
+    defaultsWorkflows: number;
   };
   website: {
     /** Workflows written straight into CouchDB. */
@@ -40,19 +42,37 @@ export interface Scale {
 
 export const SCALES: Record<ScaleName, Scale> = {
   small: {
-    update: { workflows: 100, latencyMs: 50, concurrencies: [1, 4, 16], changedShare: 0.05 },
+    update: {
+      workflows: 100,
+      latencyMs: 50,
+      concurrencies: [1, 4, 16],
+      changedShare: 0.05,
+      defaultsWorkflows: 200,
+    },
     website: { workflows: 2_000, historyEntries: 10, connections: 32, durationSeconds: 3 },
     memory: { feedRows: 2_000, targetMb: 200 },
     deploy: { workflows: 1_000, workflowsOnCouchDB: 2_000, readers: 4 },
   },
   default: {
-    update: { workflows: 500, latencyMs: 50, concurrencies: [1, 4, 16], changedShare: 0.05 },
+    update: {
+      workflows: 500,
+      latencyMs: 50,
+      concurrencies: [1, 4, 16],
+      changedShare: 0.05,
+      defaultsWorkflows: 2_000,
+    },
     website: { workflows: 20_000, historyEntries: 10, connections: 32, durationSeconds: 10 },
     memory: { feedRows: 10_000, targetMb: 200 },
     deploy: { workflows: 5_000, workflowsOnCouchDB: 50_000, readers: 4 },
   },
   large: {
-    update: { workflows: 20_000, latencyMs: 50, concurrencies: [1, 4, 16], changedShare: 0.05 },
+    update: {
+      workflows: 20_000,
+      latencyMs: 50,
+      concurrencies: [1, 4, 16],
+      changedShare: 0.05,
+      defaultsWorkflows: 20_000,
+    },
     website: { workflows: 200_000, historyEntries: 10, connections: 32, durationSeconds: 20 },
     memory: { feedRows: 1_000_000, targetMb: 200 },
     deploy: { workflows: 200_000, workflowsOnCouchDB: 200_000, readers: 4 },

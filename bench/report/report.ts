@@ -1,7 +1,14 @@
 /** What each benchmark hands back: its figures as tables, its targets, and what limits them. */
 import type { Environment } from '../support/environment.js';
 
-export const BENCHMARK_IDS = ['update', 'incremental', 'website', 'memory', 'deploy'] as const;
+export const BENCHMARK_IDS = [
+  'update',
+  'incremental',
+  'defaults',
+  'website',
+  'memory',
+  'deploy',
+] as const;
 export type BenchmarkId = (typeof BENCHMARK_IDS)[number];
 
 export interface Table {

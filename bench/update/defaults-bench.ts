@@ -84,6 +84,7 @@ export async function defaultsBenchmark(context: BenchContext): Promise<ReportBo
               'no upstream call in flight',
               'mean calls in flight otherwise',
               'mean time per upstream call',
+              'simulator CPU',
               'documents + history entries written / failed',
             ],
             rows: runs.map(([what, figures]) => [
@@ -97,6 +98,7 @@ export async function defaultsBenchmark(context: BenchContext): Promise<ReportBo
               `${seconds((figures.result.activityMs.couch ?? 0) + (figures.result.activityMs.none ?? 0))} s`,
               figures.result.meanUpstreamInFlight.toFixed(1),
               milliseconds(figures.result.meanUpstreamCallMs),
+              `${Math.round(figures.simulatorCpuPercent)} %`,
               `${integer(figures.result.summary.changed + figures.result.summary.historyEntriesAdded)} / ${integer(figures.result.summary.failed)}`,
             ]),
           },

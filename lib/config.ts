@@ -178,8 +178,8 @@ export function loadConfig(env: Env = process.env): Config {
       simulatedSecondsPerTick: positiveInt(env, 'DEMO_SIMULATED_S_PER_TICK', 3600),
     },
     updater: {
-      pageSize: positiveInt(env, 'UPDATE_PAGE_SIZE', 1000),
-      batchSize: positiveInt(env, 'UPDATE_BATCH_SIZE', 100),
+      pageSize: positiveInt(env, 'UPDATE_PAGE_SIZE', 5000),
+      batchSize: positiveInt(env, 'UPDATE_BATCH_SIZE', 50),
       lockTtlSeconds: positiveInt(env, 'UPDATE_LOCK_TTL_S', 600),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),

@@ -20,10 +20,11 @@ import { integer, milliseconds, seconds } from '../report/format.js';
 import { summarizeLatencies, type LatencySummary } from '../report/latencies.js';
 import type { ReportBody, Table, TargetCheck } from '../report/report.js';
 import type { BenchContext } from '../support/bench-context.js';
-import { openBenchCouch, type BenchCouch } from '../support/bench-couch.js';
+import { openBenchCouch } from '../support/bench-couch.js';
 import { fillWorkflows, type Fill } from '../website/fill-workflows.js';
 import { storedWorkflow } from '../website/stored-workflows.js';
 import { changedDesignDoc } from './changed-design-doc.js';
+import { meanDocumentBytes, measureWriteRates, type WriteRates } from './write-rates.js';
 import { ViewReaders, type ReaderRecord, type ViewQuery } from './view-readers.js';
 
 const HISTORY_ENTRIES = 10;
@@ -47,9 +48,9 @@ export async function deployBenchmark(context: BenchContext): Promise<ReportBody
     const make = (i: number) => storedWorkflow(i, now, HISTORY_ENTRIES);
     const sample = Math.min(workflows, WRITE_SAMPLE);
     context.log(
-      `deploy: writing ${integer(sample)} workflows into a database without design documents`,
+      `deploy: writing ${integer(sample)} workflows into databases without design documents and with validate_write only`,
     );
-    const unvalidated = await writeWithoutDesignDocs(couch, names.requests, sample, make);
+    const scratch = await measureWriteRates(couch, names.requests, sample, make);
     context.log(`deploy: writing ${integer(workflows)} workflows`);
     let sampleSeconds = 0;
     const started = performance.now();
@@ -62,9 +63,9 @@ export async function deployBenchmark(context: BenchContext): Promise<ReportBody
       },
     );
     const writes: Writes = {
+      ...scratch,
       documentBytes: meanDocumentBytes(make),
-      validated: { documents: sample, seconds: sampleSeconds },
-      unvalidated,
+      asSetUp: { documents: sample, seconds: sampleSeconds },
       wholeFill: fill,
     };
     const adminDb = couch.server.use<StoredWorkflow>(
@@ -96,6 +97,7 @@ export async function deployBenchmark(context: BenchContext): Promise<ReportBody
     const after = window(records.filter((r) => r.at > deployEnd));
     return [
       report({
+        embedded: couch.embedded,
         workflows,
         writes,
         readers,
@@ -113,36 +115,14 @@ export async function deployBenchmark(context: BenchContext): Promise<ReportBody
   }
 }
 
-/** Documents written to measure `_bulk_docs` without `validate_write` (and the same first ones with it). */
+/** Documents written to each scratch database (and the same first ones of the fill). */
 const WRITE_SAMPLE = 20_000;
 
-interface Writes {
+interface Writes extends WriteRates {
   documentBytes: number;
-  /** The first WRITE_SAMPLE documents of the fill, `validate_write` installed. */
-  validated: Fill;
-  /** The same documents into a database without design documents. */
-  unvalidated: Fill;
+  /** The first WRITE_SAMPLE documents of the fill, into the database as setup leaves it. */
+  asSetUp: Fill;
   wholeFill: Fill;
-}
-
-async function writeWithoutDesignDocs(
-  couch: BenchCouch,
-  like: string,
-  count: number,
-  make: (i: number) => StoredWorkflow,
-): Promise<Fill> {
-  const name = `${like}_plain`;
-  await couch.server.db.create(name);
-  try {
-    return await fillWorkflows(new WorkflowRepository(couch.server, name), count, make);
-  } finally {
-    await couch.server.db.destroy(name);
-  }
-}
-
-function meanDocumentBytes(make: (i: number) => StoredWorkflow): number {
-  const sample = Array.from({ length: 100 }, (_, i) => Buffer.byteLength(JSON.stringify(make(i))));
-  return sample.reduce((a, b) => a + b, 0) / sample.length;
 }
 
 async function timed(work: () => Promise<unknown>): Promise<number> {
@@ -202,6 +182,7 @@ function window(records: readonly ReaderRecord[]): Window {
 }
 
 interface Measured {
+  embedded: boolean;
   workflows: number;
   writes: Writes;
   readers: number;
@@ -216,8 +197,15 @@ interface Measured {
 
 function report(m: Measured): ReportBody {
   // A query that waited for an index build would take at least about as long as building
-  // one view: the live views' build time divided among them (CouchDB builds them together).
-  const waitMs = m.liveBuildMs / WORKFLOW_VIEWS.length;
+  // one view. pouchdb-server builds each view on its first query: the live views' build
+  // time divided among them. Apache CouchDB builds a design document's views together,
+  // and in the background while documents are written (so the live build measured after
+  // the fill is short): a seventh of the staged build, which the deploy waits for.
+  const buildMs = m.embedded ? m.liveBuildMs : m.deployMs;
+  const waitMs = buildMs / WORKFLOW_VIEWS.length;
+  const waitWhat = m.embedded
+    ? `the time one view takes to build here (the staged build took ${seconds(m.deployMs)} s)`
+    : `a seventh of the staged build of the seven views (${seconds(m.deployMs)} s)`;
   const row = (label: string, w: Window) => [
     label,
     integer(w.summary.count),
@@ -236,7 +224,7 @@ function report(m: Measured): ReportBody {
     },
     {
       what: 'worst reader latency during the deploy (no wait for the index build)',
-      target: `< ${seconds(waitMs)} s, the time one view takes to build here (the staged build took ${seconds(m.deployMs)} s)`,
+      target: `< ${seconds(waitMs)} s, ${waitWhat}`,
       measured: milliseconds(m.during.summary.maxMs),
       met: m.during.summary.maxMs < waitMs,
     },
@@ -247,34 +235,25 @@ function report(m: Measured): ReportBody {
       met: m.afterSwap < waitMs && m.swapped,
     },
   ];
-  const rate = (fill: Fill) => `${integer(fill.documents / fill.seconds)} docs/s`;
+  const fills: [string, Fill][] = [
+    ['without design documents', m.writes.withoutDesignDocs],
+    ['with validate_write only', m.writes.withValidateOnly],
+    [
+      `as setup leaves it (validate_write and _designDoc's views${m.embedded ? '' : ', which CouchDB indexes in the background meanwhile'})`,
+      m.writes.asSetUp,
+    ],
+  ];
+  if (m.writes.wholeFill.documents > m.writes.asSetUp.documents)
+    fills.push(['as setup leaves it, the whole fill', m.writes.wholeFill]);
   const writes: Table = {
     caption: `Filling the database: \`_bulk_docs\` of 500 generated workflows (${(m.writes.documentBytes / 1024).toFixed(1)} KB each on average), one request at a time`,
     columns: ['database', 'documents', 'time', 'write rate'],
-    rows: [
-      [
-        'with validate_write (as setup leaves it)',
-        integer(m.writes.validated.documents),
-        `${seconds(m.writes.validated.seconds * 1000)} s`,
-        rate(m.writes.validated),
-      ],
-      [
-        'without design documents',
-        integer(m.writes.unvalidated.documents),
-        `${seconds(m.writes.unvalidated.seconds * 1000)} s`,
-        rate(m.writes.unvalidated),
-      ],
-      ...(m.writes.wholeFill.documents > m.writes.validated.documents
-        ? [
-            [
-              'with validate_write, the whole fill',
-              integer(m.writes.wholeFill.documents),
-              `${seconds(m.writes.wholeFill.seconds * 1000)} s`,
-              rate(m.writes.wholeFill),
-            ],
-          ]
-        : []),
-    ],
+    rows: fills.map(([what, fill]) => [
+      what,
+      integer(fill.documents),
+      `${seconds(fill.seconds * 1000)} s`,
+      `${integer(fill.documents / fill.seconds)} docs/s`,
+    ]),
   };
   return {
     id: 'deploy',

@@ -100,7 +100,7 @@ describe('Apache CouchDB cluster (3 nodes, q=8, n=3) losing a node', function ()
       }
     } finally {
       await referenceSim.close();
-      // Both are named couchdb1@127.0.0.1: one at a time.
+      // One instance at a time: the test shares two cores with everything else.
       await single.destroy();
     }
     cluster = await ApacheCouchDB.start(3);

@@ -3,9 +3,13 @@
  * of the release that sits beside the checkout (`../shared/couchdb/couchdb`, or the file
  * APACHE_COUCHDB_SCRIPT names): one node or a 3-node cluster (q=8, n=3) in a temporary
  * folder, on free loopback ports, its nodes stopped and started one by one.
+ *
+ * The script names its nodes couchdb1@127.0.0.1 … for every instance, and Erlang node
+ * names are unique per port mapper (epmd): each instance here gets its own port mapper
+ * (ERL_EPMD_PORT), so that it runs beside any other instance on the machine.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,6 +44,7 @@ export class ApacheCouchDB {
     readonly port: number,
     readonly nodeCount: number,
     private readonly admin: string,
+    private readonly epmdPort: number,
   ) {
     this.states = Array.from({ length: nodeCount }, () => 'up');
   }
@@ -49,34 +54,30 @@ export class ApacheCouchDB {
     const script = couchdbScript();
     const port = await freePortBlock(nodes);
     const dir = mkdtempSync(path.join(os.tmpdir(), `stats2-couchdb-${nodes}n-`));
-    const admin = 'admin:admin';
+    const couchdb = new ApacheCouchDB(script, dir, port, nodes, 'admin:admin', port + nodes);
     try {
-      await run(
-        script,
-        [
-          'start',
-          path.join(dir, 'c'),
-          '--port',
-          String(port),
-          '--nodes',
-          String(nodes),
-          '--admin',
-          admin,
-        ],
-        {
-          timeout: 180_000,
-        },
+      await couchdb.runScript(
+        ['start', '--port', String(port), '--nodes', String(nodes), '--admin', couchdb.admin],
+        180_000,
       );
     } catch (err) {
       const clash = nameClash(dir, nodes);
-      await run(script, ['stop', path.join(dir, 'c')]).catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
+      await couchdb.destroy();
       throw new Error(
         clash ??
           `starting Apache CouchDB (${nodes} node${nodes === 1 ? '' : 's'}, port ${port}) failed: ${(err as Error).message}`,
       );
     }
-    return new ApacheCouchDB(script, dir, port, nodes, admin);
+    return couchdb;
+  }
+
+  /** Runs the script on this instance's folder, with its own port mapper. */
+  private async runScript(args: string[], timeout = 120_000): Promise<void> {
+    const [command, ...rest] = args;
+    await run(this.script, [command as string, path.join(this.dir, 'c'), ...rest], {
+      timeout,
+      env: { ...process.env, ERL_EPMD_PORT: String(this.epmdPort) },
+    });
   }
 
   /** Node n's URL (1-based), without credentials. */
@@ -102,31 +103,35 @@ export class ApacheCouchDB {
   /** Stops one node (waits until its process has exited). */
   async stopNode(node: number): Promise<void> {
     this.states[node - 1] = 'stopping';
-    await run(this.script, ['stop', path.join(this.dir, 'c'), '--node', String(node)], {
-      timeout: 120_000,
-    });
+    await this.runScript(['stop', '--node', String(node)]);
     this.states[node - 1] = 'down';
   }
 
   /** Starts a stopped node again (waits until it answers). */
   async startNode(node: number): Promise<void> {
     this.states[node - 1] = 'starting';
-    await run(this.script, ['start-node', path.join(this.dir, 'c'), String(node)], {
-      timeout: 120_000,
-    });
+    await this.runScript(['start-node', String(node)]);
     this.states[node - 1] = 'up';
   }
 
-  /** Stops every node and removes the data. */
+  /** Stops every node and this instance's port mapper, and removes the data. */
   async destroy(): Promise<void> {
-    await run(this.script, ['stop', path.join(this.dir, 'c')], { timeout: 120_000 }).catch(
-      () => undefined,
-    );
+    await this.runScript(['stop']).catch(() => undefined);
+    const epmd = epmdOf(path.join(this.dir, 'c', 'release'));
+    if (epmd !== undefined)
+      await run(epmd, ['-port', String(this.epmdPort), '-kill']).catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
-/** Erlang node names are per machine: another instance of the script's nodes blocks ours. */
+/** The release's port mapper program. */
+function epmdOf(release: string): string | undefined {
+  if (!existsSync(release)) return undefined;
+  const erts = readdirSync(release).find((name) => name.startsWith('erts-'));
+  return erts === undefined ? undefined : path.join(release, erts, 'bin', 'epmd');
+}
+
+/** A node name taken on our own port mapper means a node of ours was left running. */
 function nameClash(dir: string, nodes: number): string | undefined {
   for (let n = 1; n <= nodes; n++) {
     const log = path.join(dir, 'c', `node${n}`, 'stdout.log');
@@ -134,23 +139,23 @@ function nameClash(dir: string, nodes: number): string | undefined {
       existsSync(log) &&
       /seems to be in use by another Erlang node/.test(readFileSync(log, 'utf8'))
     ) {
-      return (
-        `Apache CouchDB node couchdb${n}@127.0.0.1 cannot start: another CouchDB started by the ` +
-        'same script runs on this machine under that name (Erlang node names are per machine); stop it first'
-      );
+      return `Apache CouchDB node couchdb${n}@127.0.0.1 cannot start: its name is taken (see ${log})`;
     }
   }
   return undefined;
 }
 
 /**
- * A port P such that P … P+n-1 (HTTP) and P+10001 … P+10000+n (the script's Erlang
- * distribution ports) are all free.
+ * A port P such that P … P+n-1 (HTTP), P+n (our port mapper) and P+10001 … P+10000+n
+ * (the script's Erlang distribution ports) are all free.
  */
 async function freePortBlock(nodes: number): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * 20_000);
-    const ports = Array.from({ length: nodes }, (_, i) => [base + i, base + 10_001 + i]).flat();
+    const ports = [
+      base + nodes,
+      ...Array.from({ length: nodes }, (_, i) => [base + i, base + 10_001 + i]).flat(),
+    ];
     if ((await Promise.all(ports.map(isFree))).every(Boolean)) return base;
   }
   throw new Error('found no free block of loopback ports for Apache CouchDB');

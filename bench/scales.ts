@@ -8,7 +8,7 @@ export type ScaleName = (typeof SCALE_NAMES)[number];
 
 export interface Scale {
   update: {
-    /** Workflows in the simulated world, every one of them active in WMStats. */
+    /** Workflows in the simulated world, all but a few (see `dbsModifiedShare`) active in WMStats. */
     workflows: number;
     latencyMs: number;
     concurrencies: readonly number[];
@@ -16,6 +16,12 @@ export interface Scale {
     changedShare: number;
     /** Workflows of the runs at the shipped defaults (suite `defaults`). */
     defaultsWorkflows: number;
+    /**
+     * Share of workflows, not active in WMStats and unchanged in ReqMgr2, one of whose
+     * datasets gains files before the incremental run: only DBS's list of modified datasets
+     * leads the run to them (SPEC §5 step 3).
+     */
+    dbsModifiedShare: number;
   };
   website: {
     /** Workflows written straight into CouchDB. */
@@ -48,6 +54,7 @@ export const SCALES: Record<ScaleName, Scale> = {
       concurrencies: [1, 4, 16],
       changedShare: 0.05,
       defaultsWorkflows: 200,
+      dbsModifiedShare: 0.02,
     },
     website: { workflows: 2_000, historyEntries: 10, connections: 32, durationSeconds: 3 },
     memory: { feedRows: 2_000, targetMb: 200 },
@@ -60,6 +67,7 @@ export const SCALES: Record<ScaleName, Scale> = {
       concurrencies: [1, 4, 16],
       changedShare: 0.05,
       defaultsWorkflows: 2_000,
+      dbsModifiedShare: 0.02,
     },
     website: { workflows: 20_000, historyEntries: 10, connections: 32, durationSeconds: 10 },
     memory: { feedRows: 10_000, targetMb: 200 },
@@ -72,6 +80,7 @@ export const SCALES: Record<ScaleName, Scale> = {
       concurrencies: [1, 4, 16],
       changedShare: 0.05,
       defaultsWorkflows: 20_000,
+      dbsModifiedShare: 0.02,
     },
     website: { workflows: 200_000, historyEntries: 10, connections: 32, durationSeconds: 20 },
     memory: { feedRows: 1_000_000, targetMb: 200 },

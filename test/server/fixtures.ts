@@ -5,7 +5,12 @@
  */
 import type { StoredWorkflow } from '../../couch/types.js';
 
-export const NOW = Math.floor(Date.now() / 1000);
+/**
+ * The fixtures' "now", in Unix seconds: set again by each fixtureWorkflows() call (a live
+ * binding), so that a test building its site from them reads minute-level "ago" texts
+ * exactly, however long the suite ran before it.
+ */
+export let NOW = Math.floor(Date.now() / 1000);
 const DAY = 86_400;
 
 export const TASKCHAIN =
@@ -46,6 +51,7 @@ const transitions = (...steps: Array<[string, number]>) =>
   steps.map(([Status, UpdateTime]) => ({ Status, UpdateTime }));
 
 export function fixtureWorkflows(): StoredWorkflow[] {
+  NOW = Math.floor(Date.now() / 1000);
   return [
     {
       _id: TASKCHAIN,

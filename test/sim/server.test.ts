@@ -7,8 +7,8 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { createCertificateAuthority, issueCertificate } from '../../sim/certs.js';
-import { Faults, type Simulator } from '../../sim/index.js';
-import { startTestSimulator } from './support.js';
+import { Faults, startSimulator, type Simulator } from '../../sim/index.js';
+import { sharedCertificateDir, startTestSimulator } from './support.js';
 
 interface RawAnswer {
   status: number;
@@ -77,6 +77,21 @@ describe('sim HTTPS server', () => {
   });
   after(() => sim.close());
   afterEach(() => sim.faults.clear());
+
+  it("starts simulated time at the wall clock, so DBS dates compare with an updater's real clock", async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const own = await startSimulator({
+      seed: 2,
+      workflows: 10,
+      active: 2,
+      dir: await sharedCertificateDir(),
+    });
+    try {
+      expect(own.world.startTime).to.be.within(before, Math.ceil(Date.now() / 1000));
+    } finally {
+      await own.close();
+    }
+  });
 
   describe('client certificates', () => {
     it('answers 401 with an empty body without a client certificate (cmsweb and DBS)', async () => {
@@ -187,6 +202,52 @@ describe('sim HTTPS server', () => {
       expect(
         JSON.parse((await cmsweb('/couchdb/reqmgr_workload_cache/_design/ReqMgr')).body),
       ).to.have.property('views');
+    });
+
+    it('answers limit=0 as CouchDB 3 does: no rows, since as last_seq, the rest pending', async () => {
+      const feed = async (query: string) =>
+        JSON.parse((await cmsweb(`/couchdb/reqmgr_workload_cache/_changes?${query}`)).body) as {
+          results: unknown[];
+          last_seq: string;
+          pending: number;
+        };
+      const now = await feed('since=now&limit=0');
+      expect(now).to.deep.equal({ results: [], last_seq: sim.world.lastSeq(), pending: 0 });
+      const all = await feed('since=0');
+      const fromStart = await feed('limit=0');
+      expect(fromStart.results).to.deep.equal([]);
+      expect(fromStart.pending).to.equal(all.results.length);
+      expect(sim.world.changes.decode(fromStart.last_seq)).to.deep.equal({ seq: 0 });
+    });
+
+    it('answers the database root with CouchDB 3 database info that follows the world', async () => {
+      const info = async () => {
+        const answer = await cmsweb('/couchdb/reqmgr_workload_cache');
+        expect(answer.status).to.equal(200);
+        return JSON.parse(answer.body) as Record<string, unknown>;
+      };
+      const before = await info();
+      const workflows = [...sim.world.list()];
+      const live = workflows.filter((workflow) => !workflow.deleted).length;
+      expect(before).to.include({
+        db_name: 'reqmgr_workload_cache',
+        doc_count: live + 1, // and the design document
+        doc_del_count: workflows.length - live,
+        update_seq: sim.world.lastSeq(),
+        compact_running: false,
+      });
+      expect(before.sizes).to.have.keys('file', 'external', 'active');
+
+      const name = workflows.find((workflow) => !workflow.deleted)?.name as string;
+      sim.world.deleteRequest(name);
+      const after = await info();
+      expect(after).to.include({
+        doc_count: live,
+        doc_del_count: workflows.length - live + 1,
+        update_seq: sim.world.lastSeq(),
+      });
+      expect(after.update_seq).not.to.equal(before.update_seq);
+      expect((await cmsweb('/couchdb/reqmgr_workload_cache/')).status).to.equal(200);
     });
   });
 
@@ -407,6 +468,25 @@ describe('sim HTTPS server', () => {
       const started = Date.now();
       expect((await changes()).status).to.equal(200);
       expect(Date.now() - started).to.be.at.least(140);
+    });
+
+    it('restricts a fault to the requests that name one dataset', async () => {
+      const bad = '/Bad/Dataset-v1/AODSIM';
+      const good = '/Good/Dataset-v1/AODSIM';
+      sim.faults.set('*', { dataset: bad, dbsListError: 1, times: 2 });
+      const list = (names: string[]) =>
+        dbs('/datasetlist', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ dataset: names, detail: 1, dataset_access_type: '*' }),
+        });
+      expect((await list([good])).status).to.equal(200);
+      expect((await dbs(`/filesummaries?dataset=${good}`)).status).to.equal(200);
+      expect((await changes()).status).to.equal(200);
+      expect([400, 500]).to.include((await list([good, bad])).status);
+      expect([400, 500]).to.include((await dbs(`/filesummaries?dataset=${bad}`)).status);
+      // `times` counted only the two requests that named it.
+      expect((await list([bad])).status).to.equal(200);
     });
 
     it('draws the same faults for the same seed', () => {

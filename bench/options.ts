@@ -21,7 +21,7 @@ export interface BenchOptions {
   couchdbUrl: string | undefined;
 }
 
-export const USAGE = `Usage: npm run bench -- [--scale ${SCALE_NAMES.join('|')}] [--only ${SUITES.join(',')}] [--couchdb URL] [--profile DIR] [--render]
+export const USAGE = `Usage: npm run bench -- [--scale ${SCALE_NAMES.join('|')}] [--only ${SUITES.join(',')}] [--couchdb URL] [--profile DIR] [--render] [--help]
 
 Runs the benchmarks, prints their figures and rewrites BENCHMARKS.md (from bench/results.json).
 --couchdb http://admin:secret@host:5984 (or COUCHDB_URL) runs them on that CouchDB instead of

@@ -58,9 +58,14 @@ async function currentEnvironment(): Promise<{ environment: Environment; externa
 }
 
 async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
   let options;
   try {
-    options = parseOptions(process.argv.slice(2), process.env);
+    options = parseOptions(args, process.env);
   } catch (err) {
     console.error(`${errorMessage(err)}\n\n${USAGE}`);
     return 2;

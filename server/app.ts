@@ -19,6 +19,7 @@ import type { RateLimit } from './rate-limiter.js';
 import { apiRoutes } from './routes/api.js';
 import { operationsRoutes } from './routes/operations.js';
 import { pageRoutes } from './routes/pages.js';
+import { JsonDocuments } from './json-documents.js';
 import { WorkflowDocuments } from './workflow-documents.js';
 import type { WorkflowIndex } from './workflow-index.js';
 import { WorkflowQueries } from './workflow-query.js';
@@ -53,6 +54,8 @@ export interface ServerTuning {
   blockCacheBytes?: number;
   /** Memory for compressed pages, each kept for the second it was rendered in (default 16 MB). */
   pageCacheBytes?: number;
+  /** Memory for get_json answers of recently asked documents (default 64 MB). */
+  jsonCacheBytes?: number;
 }
 
 const STATIC_DIR = fileURLToPath(new URL('./static', import.meta.url));
@@ -78,6 +81,7 @@ export function createServer(deps: ServerDependencies): Express {
   const tuning = deps.tuning ?? {};
   const queries = new WorkflowQueries({ index, workflows, cachedNames: tuning.cachedViewNames });
   const documents = new WorkflowDocuments(workflows, queries);
+  const jsonDocuments = new JsonDocuments(documents, index, tuning.jsonCacheBytes ?? 64_000_000);
   const updates = new WorkflowUpdates({
     token: deps.updateToken,
     updateWorkflow: deps.updateWorkflow,
@@ -134,7 +138,7 @@ export function createServer(deps: ServerDependencies): Express {
   app.use(
     prefix || '/',
     metrics.mountPoint,
-    apiRoutes({ prefix, index, queries, documents, updates }),
+    apiRoutes({ prefix, index, queries, documents, jsonDocuments, updates }),
   );
   app.use(
     prefix || '/',

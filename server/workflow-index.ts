@@ -57,6 +57,7 @@ export class WorkflowIndex {
   private readyWaiters: Array<() => void> = [];
   /** Grows whenever the content changes: caches of derived answers key on it. */
   private contentVersion = 0;
+  private readonly changeListeners: Array<(names: readonly string[] | 'all') => void> = [];
 
   constructor(options: WorkflowIndexOptions) {
     this.source = options.source;
@@ -86,6 +87,26 @@ export class WorkflowIndex {
       lagMs: this.caughtUpAt === undefined ? undefined : this.now() - this.caughtUpAt,
       lastError: this.lastError,
     };
+  }
+
+  /**
+   * Whether the index follows the feed right now: ready, and its last read of the feed
+   * succeeded. Only then does a change to a document reach `onChange` listeners promptly.
+   */
+  get following(): boolean {
+    return this.state === 'ready' && this.lastError === undefined;
+  }
+
+  /**
+   * Calls `listener` with the names of the documents each applied batch of the feed
+   * changed (design documents included), or 'all' when the whole database was read again.
+   */
+  onChange(listener: (names: readonly string[] | 'all') => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  private announce(names: readonly string[] | 'all'): void {
+    for (const listener of this.changeListeners) listener(names);
   }
 
   find(name: string): IndexedWorkflow | undefined {
@@ -143,6 +164,7 @@ export class WorkflowIndex {
       this.order.reset([...summaries.keys()]);
       this.sequence = sequence;
       this.contentVersion++;
+      this.announce('all');
       this.lastError = undefined;
       this.logger.info(
         { workflows: summaries.size, ms: this.now() - started },
@@ -209,6 +231,7 @@ export class WorkflowIndex {
   }
 
   private apply(changes: readonly WorkflowChange[]): void {
+    if (changes.length > 0) this.announce(changes.map((change) => change.id));
     const presentBefore = new Map<string, boolean>();
     for (const change of changes) {
       if (change.id.startsWith('_design/')) continue;

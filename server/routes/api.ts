@@ -7,8 +7,8 @@ import { HttpError, methodNotAllowed, serviceUnavailable } from '../http-errors.
 import { markdownTable } from '../markdown.js';
 import { openApiDocument } from '../openapi.js';
 import { unpackSummary } from '../packed-summary.js';
-import { sortedJson } from '../sorted-json.js';
 import { isReadableWorkflowName, parseFilter, parseUpdateTarget } from '../validation.js';
+import type { JsonDocuments } from '../json-documents.js';
 import type { WorkflowDocuments } from '../workflow-documents.js';
 import type { WorkflowIndex } from '../workflow-index.js';
 import { PAGE_SIZE, type WorkflowQueries } from '../workflow-query.js';
@@ -22,20 +22,26 @@ export interface ApiRoutesOptions {
   index: WorkflowIndex;
   queries: WorkflowQueries;
   documents: WorkflowDocuments;
+  jsonDocuments: JsonDocuments;
   updates: WorkflowUpdates;
 }
 
 export function apiRoutes(options: ApiRoutesOptions): Router {
-  const { index, queries, documents, updates } = options;
+  const { index, queries, documents, jsonDocuments, updates } = options;
   const router = Router();
   const openApi = JSON.stringify(openApiDocument(options.prefix), null, 2);
 
+  // The ETag is the document's revision: a client holding it gets 304 and no body.
   const getJson = async (req: Request, res: Response) => {
-    const doc = await documents.get(req.params.name as string);
-    res
-      .status(doc ? 200 : 404)
-      .type('json')
-      .send(doc ? sortedJson(doc, 4) : '{}');
+    const doc = await jsonDocuments.get(req.params.name as string);
+    if (!doc) {
+      res.status(404).type('json').send('{}');
+      return;
+    }
+    const etag = `"${doc.rev}"`;
+    res.type('json').set('ETag', etag);
+    if (noneMatch(req.get('If-None-Match'), etag)) res.status(304).end();
+    else res.status(200).send(doc.text);
   };
   router.get('/get_json/:name', answersJson, getJson);
   router.get('/api/get_json/:name', answersJson, getJson);
@@ -114,4 +120,16 @@ function drainedOrClosed(res: Response): Promise<void> {
     res.on('drain', done);
     res.on('close', done);
   });
+}
+
+/**
+ * Whether an If-None-Match header names `etag` (RFC 9110 §13.1.2: `*` or a list of tags,
+ * compared weakly). Express's req.fresh is not used: it answers "stale" to every request
+ * with Cache-Control: no-cache, which fetch() sends with any conditional request.
+ */
+export function noneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === '*') return true;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => opaque(tag) === opaque(etag));
 }

@@ -57,12 +57,15 @@ interface Node {
 export interface FailoverOptions {
   /** How long a node that failed is left alone the first time (default 2 s). */
   firstDownMs?: number;
+  /** The clock, in milliseconds (default Date.now). */
+  now?: () => number;
 }
 
 export class FailoverDispatcher extends Dispatcher {
   private readonly agent: Agent;
   private readonly nodes: Node[];
   private readonly firstDownMs: number;
+  private readonly now: () => number;
 
   /** `urls`: the nodes' base URLs, preferred first. */
   constructor(urls: readonly string[], agentOptions: Agent.Options, options: FailoverOptions = {}) {
@@ -71,10 +74,11 @@ export class FailoverDispatcher extends Dispatcher {
     this.agent = new Agent(agentOptions);
     this.nodes = urls.map((url) => ({ origin: new URL(url).origin, downUntil: 0, downForMs: 0 }));
     this.firstDownMs = options.firstDownMs ?? FIRST_DOWN_MS;
+    this.now = options.now ?? Date.now;
   }
 
   /** The nodes' origins, in the order a request made now would try them. */
-  order(now = Date.now()): string[] {
+  order(now = this.now()): string[] {
     const up = this.nodes.filter((node) => node.downUntil <= now);
     const down = this.nodes
       .filter((node) => node.downUntil > now)
@@ -116,7 +120,7 @@ export class FailoverDispatcher extends Dispatcher {
       LONGEST_DOWN_MS,
       node.downForMs === 0 ? this.firstDownMs : node.downForMs * 2,
     );
-    node.downUntil = Date.now() + node.downForMs;
+    node.downUntil = this.now() + node.downForMs;
   }
 
   /** @internal */

@@ -95,7 +95,12 @@ describe('CouchDB client over several nodes (COUCHDB_FAILOVER_URLS)', () => {
   });
 
   it('sends a request, body and all, to the next node when the first is down, and goes back to it once it answers again', async () => {
-    const dispatcher = new FailoverDispatcher([firstUrl, secondUrl], {}, { firstDownMs: 300 });
+    let clock = Date.now();
+    const dispatcher = new FailoverDispatcher(
+      [firstUrl, secondUrl],
+      {},
+      { firstDownMs: 300, now: () => clock },
+    );
     const server = nanoOver(dispatcher, firstUrl);
     await first.stop();
     const docs = Array.from({ length: 300 }, (_, i) => ({
@@ -115,7 +120,7 @@ describe('CouchDB client over several nodes (COUCHDB_FAILOVER_URLS)', () => {
     // Marked down: the next requests go straight to the second node.
     expect(await server.request({ db: 'db', path: 'doc' })).to.include({ node: 'second' });
     await first.listen(Number(new URL(firstUrl).port));
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    clock += 400;
     expect(await server.request({ db: 'db', path: 'doc' })).to.include({ node: 'first' });
     expect(dispatcher.order()).to.deep.equal([firstUrl, secondUrl]);
     await dispatcher.close();

@@ -25,6 +25,7 @@ import type { BenchContext } from './support/bench-context.js';
 import { openBenchCouch } from './support/bench-couch.js';
 import { buildFingerprint } from './support/build-fingerprint.js';
 import { describeEnvironment, type Environment } from './support/environment.js';
+import { defaultsBenchmark } from './update/defaults-bench.js';
 import { updateBenchmark } from './update/update-bench.js';
 import { websiteBenchmark } from './website/website-bench.js';
 
@@ -36,6 +37,7 @@ const BUILD_DIR = path.join(REPOSITORY, 'build');
 
 const SUITE_RUNNERS: Record<Suite, (context: BenchContext) => Promise<ReportBody[]>> = {
   update: updateBenchmark,
+  defaults: defaultsBenchmark,
   website: websiteBenchmark,
   memory: memoryBenchmark,
   deploy: deployBenchmark,
@@ -58,9 +60,14 @@ async function currentEnvironment(): Promise<{ environment: Environment; externa
 }
 
 async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
   let options;
   try {
-    options = parseOptions(process.argv.slice(2));
+    options = parseOptions(args, process.env);
   } catch (err) {
     console.error(`${errorMessage(err)}\n\n${USAGE}`);
     return 2;
@@ -69,6 +76,8 @@ async function main(): Promise<number> {
     writeMarkdown(readResults(RESULTS_FILE));
     return 0;
   }
+  // Every benchmark opens its CouchDB from the environment (bench/support/bench-couch.ts).
+  if (options.couchdbUrl !== undefined) process.env.COUCHDB_URL = options.couchdbUrl;
   const context: BenchContext = {
     scaleName: options.scale,
     scale: SCALES[options.scale],
@@ -119,7 +128,13 @@ async function main(): Promise<number> {
     options.complete && failures === 0
       ? { seconds: totalSeconds, measuredAt: new Date().toISOString() }
       : undefined;
-  const results = storeReports(readResults(RESULTS_FILE), options.scale, reports, wholeSuite);
+  const results = storeReports(
+    readResults(RESULTS_FILE),
+    options.scale,
+    reports,
+    wholeSuite,
+    external,
+  );
   writeResults(RESULTS_FILE, results);
   console.log(`Figures stored in ${path.relative(process.cwd(), RESULTS_FILE)}.`);
   writeMarkdown(results);

@@ -14,6 +14,8 @@ export interface Scale {
     concurrencies: readonly number[];
     /** Share of workflows the incremental run finds changed. */
     changedShare: number;
+    /** Workflows of the runs at the shipped defaults (suite `defaults`). */
+    defaultsWorkflows: number;
     /**
      * Share of workflows, not active in WMStats and unchanged in ReqMgr2, one of whose
      * datasets gains files before the incremental run: only DBS's list of modified datasets
@@ -35,7 +37,10 @@ export interface Scale {
     targetMb: number;
   };
   deploy: {
+    /** On the embedded CouchDB (pouchdb-server builds views at ~1,500 documents/s each). */
     workflows: number;
+    /** On a CouchDB given by URL (Apache CouchDB builds a design document's views together, ~700 documents/s). */
+    workflowsOnCouchDB: number;
     /** Concurrent readers querying the live views while the deploy runs. */
     readers: number;
   };
@@ -57,11 +62,12 @@ export const SCALES: Record<ScaleName, Scale> = {
       latencyMs: 50,
       concurrencies: [1, 4, 16],
       changedShare: 0.05,
+      defaultsWorkflows: 200,
       dbsModifiedShare: 0.02,
     },
     website: { workflows: 2_000, historyEntries: 10, connections: 32, durationSeconds: 3 },
     memory: { feedRows: 2_000, targetMb: 200 },
-    deploy: { workflows: 1_000, readers: 4 },
+    deploy: { workflows: 1_000, workflowsOnCouchDB: 2_000, readers: 4 },
     dashboards: {
       workflows: 1_000,
       historyEntries: 10,
@@ -76,11 +82,12 @@ export const SCALES: Record<ScaleName, Scale> = {
       latencyMs: 50,
       concurrencies: [1, 4, 16],
       changedShare: 0.05,
+      defaultsWorkflows: 2_000,
       dbsModifiedShare: 0.02,
     },
     website: { workflows: 20_000, historyEntries: 10, connections: 32, durationSeconds: 10 },
     memory: { feedRows: 10_000, targetMb: 200 },
-    deploy: { workflows: 5_000, readers: 4 },
+    deploy: { workflows: 5_000, workflowsOnCouchDB: 50_000, readers: 4 },
     dashboards: {
       workflows: 5_000,
       historyEntries: 10,
@@ -95,11 +102,12 @@ export const SCALES: Record<ScaleName, Scale> = {
       latencyMs: 50,
       concurrencies: [1, 4, 16],
       changedShare: 0.05,
+      defaultsWorkflows: 20_000,
       dbsModifiedShare: 0.02,
     },
     website: { workflows: 200_000, historyEntries: 10, connections: 32, durationSeconds: 20 },
     memory: { feedRows: 1_000_000, targetMb: 200 },
-    deploy: { workflows: 200_000, readers: 4 },
+    deploy: { workflows: 200_000, workflowsOnCouchDB: 200_000, readers: 4 },
     dashboards: {
       workflows: 200_000,
       historyEntries: 10,

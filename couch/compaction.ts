@@ -20,7 +20,12 @@ export interface CompactionOptions {
   /** How long to wait for the server to finish one compaction before going on. */
   waitMs?: number;
   pollMs?: number;
+  /** How long a compaction that has not visibly started may take to start. */
+  startGraceMs?: number;
 }
+
+/** Polls while waiting for a compaction to start: short, it usually starts within milliseconds. */
+const STARTING_POLL_MS = 100;
 
 interface DesignDocRow {
   id: string;
@@ -35,7 +40,11 @@ export async function compactDatabase(
   db: string,
   options: CompactionOptions = {},
 ): Promise<StepOutcome[]> {
-  const wait = { waitMs: options.waitMs ?? 30 * 60_000, pollMs: options.pollMs ?? 1000 };
+  const wait = {
+    waitMs: options.waitMs ?? 30 * 60_000,
+    pollMs: options.pollMs ?? 1000,
+    startGraceMs: options.startGraceMs ?? 2000,
+  };
   const outcomes: StepOutcome[] = [];
   const record = (step: string, status: StepStatus, detail: string) =>
     outcomes.push({ db, step, status, detail });
@@ -49,7 +58,7 @@ export async function compactDatabase(
 
   record(
     'database',
-    ...(await runAndWait(server, db, '_compact', () => databaseCompacting(server, db), wait)),
+    ...(await runAndWait(server, db, '_compact', () => databaseProgress(server, db), wait)),
   );
 
   let designDocs: DesignDocRow[];
@@ -72,7 +81,7 @@ export async function compactDatabase(
     const path = `_compact/${encodeURIComponent(name)}`;
     record(
       `${row.id} views`,
-      ...(await runAndWait(server, db, path, () => viewsCompacting(server, db, name), wait)),
+      ...(await runAndWait(server, db, path, () => viewsProgress(server, db, name), wait)),
     );
   }
 
@@ -89,27 +98,37 @@ async function runAndWait(
   server: ServerScope,
   db: string,
   path: string,
-  compacting: () => Promise<boolean | undefined>,
-  wait: { waitMs: number; pollMs: number },
+  progress: () => Promise<CompactionProgress>,
+  wait: { waitMs: number; pollMs: number; startGraceMs: number },
 ): Promise<[StepStatus, string]> {
   const started = Date.now();
+  let before: CompactionProgress;
+  try {
+    before = await progress();
+  } catch (err) {
+    return failure(err, `reading the state of ${db} before POST /${db}/${path}`);
+  }
   try {
     await server.request({ db, method: 'post', path });
   } catch (err) {
     return failure(err, `POST /${db}/${path}`);
   }
-  let finished: Awaited<ReturnType<typeof waitWhileCompacting>>;
+  let finished: Awaited<ReturnType<typeof waitUntilCompacted>>;
   try {
-    finished = await waitWhileCompacting(compacting, wait);
+    finished = await waitUntilCompacted(progress, started, wait);
   } catch (err) {
     return ['failed', couchError(`asking whether ${db} is still compacting`, err).message];
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  if (finished === 'unreported') {
+  if (finished.state === 'unreported') {
     return ['done', 'compaction started (this server does not report its progress)'];
   }
-  return finished === 'finished'
-    ? ['done', `compacted in ${seconds} s`]
+  const sizes =
+    before.fileBytes !== undefined && finished.fileBytes !== undefined
+      ? ` (file ${bytes(before.fileBytes)} → ${bytes(finished.fileBytes)})`
+      : '';
+  return finished.state === 'finished'
+    ? ['done', `compacted in ${seconds} s${sizes}`]
     : [
         'still-running',
         `still compacting after ${seconds} s; CouchDB goes on with it in the background`,
@@ -128,37 +147,65 @@ function failure(err: unknown, what: string): [StepStatus, string] {
   return ['failed', couchError(what, err).message];
 }
 
-/** CouchDB reports `compact_running` in the database info; pouchdb-server does not (undefined). */
-async function databaseCompacting(server: ServerScope, db: string): Promise<boolean | undefined> {
-  const info = (await server.db.get(db)) as { compact_running?: boolean };
-  return info.compact_running;
+/**
+ * What a server says of a compaction: whether one runs (undefined: it does not say, as
+ * pouchdb-server) and the size of the file it rewrites.
+ */
+interface CompactionProgress {
+  running: boolean | undefined;
+  fileBytes: number | undefined;
 }
 
-/** CouchDB: `view_index.compact_running` of `_design/<name>/_info`. */
-async function viewsCompacting(
+interface CouchSizes {
+  compact_running?: boolean;
+  sizes?: { file?: number };
+}
+
+async function databaseProgress(server: ServerScope, db: string): Promise<CompactionProgress> {
+  const info = (await server.db.get(db)) as CouchSizes;
+  return { running: info.compact_running, fileBytes: info.sizes?.file };
+}
+
+/** CouchDB: `view_index` of `_design/<name>/_info` (pouchdb-server answers a stub without it). */
+async function viewsProgress(
   server: ServerScope,
   db: string,
   name: string,
-): Promise<boolean | undefined> {
+): Promise<CompactionProgress> {
   const info = (await server.request({
     db,
     path: `_design/${encodeURIComponent(name)}/_info`,
-  })) as {
-    view_index?: { compact_running?: boolean } | string;
-  };
-  return typeof info.view_index === 'object' ? info.view_index.compact_running : undefined;
+  })) as { view_index?: CouchSizes | string };
+  const index = typeof info.view_index === 'object' ? info.view_index : {};
+  return { running: index.compact_running, fileBytes: index.sizes?.file };
 }
 
-async function waitWhileCompacting(
-  compacting: () => Promise<boolean | undefined>,
-  { waitMs, pollMs }: { waitMs: number; pollMs: number },
-): Promise<'finished' | 'unreported' | 'timeout'> {
-  const deadline = Date.now() + waitMs;
+/**
+ * Polls until the compaction is over. Apache CouchDB answers 202 before its shards have
+ * started (the request is passed on to them asynchronously), so "not running" only means
+ * "finished" once it was seen running, or when nothing was seen running within the grace
+ * period (a compaction too small to catch in the act). The file size alone says nothing:
+ * any write changes it.
+ */
+async function waitUntilCompacted(
+  progress: () => Promise<CompactionProgress>,
+  started: number,
+  { waitMs, pollMs, startGraceMs }: { waitMs: number; pollMs: number; startGraceMs: number },
+): Promise<{ state: 'finished' | 'unreported' | 'timeout'; fileBytes?: number | undefined }> {
+  const deadline = started + waitMs;
+  let seenRunning = false;
   for (;;) {
-    const running = await compacting();
-    if (running === undefined) return 'unreported';
-    if (!running) return 'finished';
-    if (Date.now() >= deadline) return 'timeout';
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    const now = await progress();
+    if (now.running === undefined) return { state: 'unreported' };
+    if (now.running) seenRunning = true;
+    else if (seenRunning || Date.now() - started >= startGraceMs) {
+      return { state: 'finished', fileBytes: now.fileBytes };
+    }
+    if (Date.now() >= deadline) return { state: 'timeout' };
+    await new Promise((resolve) => setTimeout(resolve, now.running ? pollMs : STARTING_POLL_MS));
   }
+}
+
+function bytes(n: number): string {
+  return `${n.toLocaleString('en-US')} bytes`;
 }

@@ -7,22 +7,28 @@ import Nano, { type ServerScope } from 'nano';
 import { Agent } from 'undici';
 import type { CouchConfig } from '../lib/config.js';
 import { findRunningEmbeddedCouch, startEmbeddedCouch } from './embedded.js';
+import { FailoverDispatcher } from './failover.js';
 
 export interface CouchTarget {
   /** Base URL without credentials. */
   url: string;
   /** `Authorization` header value, when requests must authenticate. */
   authHeader?: string | undefined;
+  /** Other nodes of the same cluster, asked when `url`'s node does not answer (couch/failover.ts). */
+  failoverUrls?: readonly string[] | undefined;
 }
 
 export function connect(target: CouchTarget): ServerScope {
   // Generous timeouts: the first query of a view waits for its index build (minutes at scale).
-  const pool = new Agent({
+  const agentOptions = {
     keepAliveTimeout: 10_000,
     connections: 32,
     headersTimeout: 600_000,
     bodyTimeout: 600_000,
-  });
+  };
+  const pool = target.failoverUrls?.length
+    ? new FailoverDispatcher([target.url, ...target.failoverUrls], agentOptions)
+    : new Agent(agentOptions);
   return Nano({
     url: target.url,
     headers: target.authHeader ? { Authorization: target.authHeader } : {},
@@ -51,9 +57,15 @@ export async function resolveCouch(
   options: { inMemory?: boolean } = {},
 ): Promise<ResolvedCouch> {
   if (config.url !== undefined) {
+    const failoverUrls = config.failoverUrls;
+    const reader = readerTarget(config.readerUrl ?? config.url);
     return {
-      admin: { url: config.url, authHeader: config.authHeader },
-      reader: readerTarget(config.readerUrl ?? config.url),
+      admin: { url: config.url, authHeader: config.authHeader, failoverUrls },
+      // The reader asks the same nodes when it reads from the node COUCHDB_URL names.
+      reader:
+        new URL(reader.url).origin === new URL(config.url).origin
+          ? { ...reader, failoverUrls }
+          : reader,
       embedded: false,
       stop: async () => {},
     };

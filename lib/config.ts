@@ -21,6 +21,8 @@ export interface CouchConfig {
   authHeader: string | undefined;
   /** URL the website reads with: COUCHDB_READER_URL, else `url` without credentials. */
   readerUrl: string | undefined;
+  /** Other nodes of the cluster `url` names, asked when it does not answer (COUCHDB_FAILOVER_URLS). */
+  failoverUrls: string[];
   requestsDb: string;
   settingsDb: string;
   /** Folder of the embedded server's data (on disk) when it is used; absolute. */
@@ -132,6 +134,7 @@ export function loadConfig(env: Env = process.env): Config {
           : url === undefined
             ? undefined
             : withoutCredentials(url),
+      failoverUrls: failoverUrls(env, url),
       requestsDb: dbName(env, 'REQUESTS_DB', 'requests'),
       settingsDb: dbName(env, 'SETTINGS_DB', 'settings'),
       dataDir: path.resolve(optional(env, 'STATS_DATA_DIR') ?? DEFAULT_DATA_DIR),
@@ -192,8 +195,8 @@ export function loadConfig(env: Env = process.env): Config {
       simulatedSecondsPerTick: positiveInt(env, 'DEMO_SIMULATED_S_PER_TICK', 3600),
     },
     updater: {
-      pageSize: positiveInt(env, 'UPDATE_PAGE_SIZE', 1000),
-      batchSize: positiveInt(env, 'UPDATE_BATCH_SIZE', 100),
+      pageSize: positiveInt(env, 'UPDATE_PAGE_SIZE', 5000),
+      batchSize: positiveInt(env, 'UPDATE_BATCH_SIZE', 50),
       lockTtlSeconds: positiveInt(env, 'UPDATE_LOCK_TTL_S', 600),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -230,6 +233,30 @@ function httpUrl(name: string, value: string): URL {
     throw new ConfigError(`${name} must be an http:// or https:// URL, got ${parsed.protocol}`);
   }
   return parsed;
+}
+
+/** COUCHDB_FAILOVER_URLS: comma-separated origins of the cluster's other nodes; credentials are COUCHDB_URL's. */
+function failoverUrls(env: Env, couchUrl: URL | undefined): string[] {
+  const value = optional(env, 'COUCHDB_FAILOVER_URLS');
+  if (value === undefined) return [];
+  if (couchUrl === undefined)
+    throw new ConfigError('COUCHDB_FAILOVER_URLS needs COUCHDB_URL: the node asked first');
+  if (couchUrl.pathname !== '/')
+    throw new ConfigError(
+      `COUCHDB_FAILOVER_URLS needs COUCHDB_URL to name a node (http://host:port), not a path; got ${couchUrl.pathname}`,
+    );
+  return value.split(',').map((item) => {
+    const parsed = httpUrl('COUCHDB_FAILOVER_URLS', item.trim());
+    if (parsed.username !== '' || parsed.password !== '')
+      throw new ConfigError(
+        'COUCHDB_FAILOVER_URLS must not carry credentials: every node is asked with those of COUCHDB_URL',
+      );
+    if (parsed.pathname !== '/' || parsed.search !== '')
+      throw new ConfigError(
+        `COUCHDB_FAILOVER_URLS takes nodes as http://host:port, without a path; got ${item.trim()}`,
+      );
+    return parsed.origin;
+  });
 }
 
 function baseUrl(env: Env, name: string, fallback: string): string {

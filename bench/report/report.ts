@@ -4,6 +4,7 @@ import type { Environment } from '../support/environment.js';
 export const BENCHMARK_IDS = [
   'update',
   'incremental',
+  'defaults',
   'website',
   'website-couchdb',
   'memory',

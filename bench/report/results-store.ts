@@ -12,8 +12,11 @@ export interface SuiteTiming {
 }
 
 export interface ScaleResults {
+  /** Measured on the embedded CouchDB. */
   reports: Partial<Record<BenchmarkId, BenchmarkReport>>;
-  /** Wall time of the last invocation that ran every benchmark of this scale. */
+  /** Measured on a CouchDB given by URL (`--couchdb`): Apache CouchDB, kept beside the embedded figures. */
+  external?: Partial<Record<BenchmarkId, BenchmarkReport>>;
+  /** Wall time of the last invocation that ran every benchmark of this scale (embedded). */
   wholeSuite?: SuiteTiming;
 }
 
@@ -28,14 +31,16 @@ export function storeReports(
   scale: ScaleName,
   reports: readonly BenchmarkReport[],
   wholeSuite?: SuiteTiming,
+  external = false,
 ): StoredResults {
   const previous = results[scale] ?? { reports: {} };
   const timing = wholeSuite ?? previous.wholeSuite;
+  const fresh = Object.fromEntries(reports.map((report) => [report.id, report]));
   const merged: ScaleResults = {
-    reports: {
-      ...previous.reports,
-      ...Object.fromEntries(reports.map((report) => [report.id, report])),
-    },
+    reports: external ? previous.reports : { ...previous.reports, ...fresh },
+    ...(external || previous.external
+      ? { external: { ...previous.external, ...(external ? fresh : {}) } }
+      : {}),
     ...(timing ? { wholeSuite: timing } : {}),
   };
   return { ...results, [scale]: merged };

@@ -77,6 +77,9 @@ async function runOnce(input: UpdateWorkerInput): Promise<UpdateWorkerResult> {
         logger,
       },
       {
+        // As the CLI runs it: the configured page and batch sizes (their defaults unless the parent sets them).
+        pageSize: config.updater.pageSize,
+        batchSize: config.updater.batchSize,
         now: () => input.now,
         onProgress: (progress) => {
           if (progress.phase === 'changes') feedRows = progress.done;

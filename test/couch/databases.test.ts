@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { SettingsRepository } from '../../couch/settings.js';
-import { setupDatabases } from '../../couch/setup.js';
-import { setUpTestDatabases, type TestCouch } from '../support/couch.js';
+import { PUBLIC_READ_SECURITY, setupDatabases } from '../../couch/setup.js';
+import { setUpTestDatabases, uniqueDbNames, type TestCouch } from '../support/couch.js';
 import type { DatabaseNames } from '../../couch/setup.js';
 import type { StoredWorkflow } from '../../couch/types.js';
 
@@ -34,6 +34,14 @@ class RacedRepository extends WorkflowRepository {
     }
     return found;
   }
+}
+
+/** The HTTP status a request ends with (200 for any success). */
+function statusOf(request: Promise<unknown>): Promise<number> {
+  return request.then(
+    () => 200,
+    (err: unknown) => (err as { statusCode?: number }).statusCode ?? 0,
+  );
 }
 
 describe('CouchDB databases after setup', function () {
@@ -141,14 +149,68 @@ describe('CouchDB databases after setup', function () {
         () => undefined,
         (e: unknown) => e,
       );
-      expect((err as { statusCode?: number })?.statusCode).to.be.oneOf([401, 403]);
+      // Public read lets the write reach validate_write, which refuses it.
+      expect(err).to.include({ statusCode: 403, error: 'forbidden' });
       const bulk = await anonymous.bulk({ docs: [{ _id: `anon_bulk_${db}` }] });
-      expect(bulk[0]?.error).to.be.oneOf(['forbidden', 'unauthorized']);
+      expect(bulk[0]?.error).to.equal('forbidden');
       const exists = await admin.get(`anon_doc_${db}`).then(
         () => true,
         () => false,
       );
       expect(exists).to.equal(false);
+    });
+  }
+
+  it('a database created outside setup is admin-only on Apache CouchDB until setup opens it for reading', async () => {
+    const fresh = uniqueDbNames('fresh');
+    await couch.server.db.create(fresh.requests);
+    const before = await statusOf(couch.anonymous.db.get(fresh.requests));
+    // Apache CouchDB 3 creates databases admin-only; pouchdb-server leaves them open.
+    expect(before).to.equal(couch.embedded ? 200 : 401);
+
+    const [requests] = await setupDatabases(couch.server, fresh);
+    expect(requests).to.include({ db: fresh.requests, created: false, securityChanged: true });
+    expect(await statusOf(couch.anonymous.db.get(fresh.requests))).to.equal(200);
+    const write = await couch.anonymous
+      .use(fresh.requests)
+      .insert({ _id: 'anonymous_doc' } as never)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(write).to.include({ statusCode: 403, error: 'forbidden' });
+  });
+
+  for (const db of ['requests', 'settings'] as const) {
+    it(`${db}: anonymous clients can change neither the security object nor the design documents`, async () => {
+      const anonymous = couch.anonymous.use(names[db]);
+      const intruder = { names: ['intruder'], roles: [] };
+      const security = await statusOf(
+        couch.anonymous.request({
+          db: names[db],
+          method: 'put',
+          path: '_security',
+          body: { admins: intruder, members: intruder },
+        }),
+      );
+      // pouchdb-server: 401. Apache CouchDB: every shard refuses the anonymous write, which
+      // the cluster layer reports as 500 no_majority.
+      expect(security).to.equal(couch.embedded ? 401 : 500);
+      expect(await couch.server.request({ db: names[db], path: '_security' })).to.deep.equal(
+        PUBLIC_READ_SECURITY,
+      );
+
+      expect(await statusOf(anonymous.insert({ _id: '_design/intruder' } as never))).to.equal(401);
+      const validate = await couch.server.use(names[db]).get('_design/validate_write');
+      expect(await statusOf(anonymous.destroy('_design/validate_write', validate._rev))).to.equal(
+        401,
+      );
+      const replaced = { ...validate, validate_doc_update: 'function () {}' };
+      expect(await statusOf(anonymous.insert(replaced))).to.equal(401);
+      expect(await statusOf(anonymous.get('_design/intruder'))).to.equal(404);
+      expect(await couch.server.use(names[db]).get('_design/validate_write')).to.deep.equal(
+        validate,
+      );
     });
   }
 

@@ -35,7 +35,11 @@ export async function openBenchCouch(): Promise<BenchCouch> {
     return benchCouch(admin, { url: config.readerUrl ?? config.url }, false, async () => {});
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stats2-bench-couch-'));
-  const embedded = await startEmbeddedCouch({ dir, inMemory: false });
+  const embedded = await startEmbeddedCouch({
+    dir,
+    inMemory: false,
+    readableDatabases: ['bench_*'],
+  });
   const admin = { url: embedded.url, authHeader: embedded.authHeader };
   return benchCouch(admin, { url: embedded.url }, true, async () => {
     await embedded.stop();

@@ -36,6 +36,8 @@ interface Step {
 export interface HostileRequest {
   /** e.g. `PUT /<newdb>`, with `requests` / `settings` for the two databases. */
   label: string;
+  /** A read anyone may do, listed because it used to kill pouchdb-server. */
+  read?: boolean;
   steps(target: MatrixTarget, fixture: Fixture): Step[];
 }
 
@@ -233,10 +235,12 @@ export const HOSTILE_REQUESTS: readonly HostileRequest[] = [
   },
   {
     label: 'GET /requests/_changes?filter=_selector',
+    read: true,
     steps: (t) => [{ method: 'GET', path: `/${t.names.requests}/_changes?filter=_selector` }],
   },
   {
     label: 'POST /requests/_changes?filter=_selector',
+    read: true,
     steps: (t) => [
       {
         method: 'POST',

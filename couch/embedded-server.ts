@@ -14,7 +14,12 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createLogger } from '../lib/logger.js';
-import { authorize, digestOfCredentials, ReadableDatabases, type GuardRules } from './embedded-guard.js';
+import {
+  authorize,
+  digestOfCredentials,
+  ReadableDatabases,
+  type GuardRules,
+} from './embedded-guard.js';
 import { tryLock, type HeldLock } from './embedded-lock.js';
 import {
   ADMIN_FILE,
@@ -44,7 +49,9 @@ export async function runEmbeddedServer(
   }
   await endStrayServers(options.dir);
 
-  const admin = JSON.parse(readFileSync(path.join(options.dir, ADMIN_FILE), 'utf8')) as AdminCredentials;
+  const admin = JSON.parse(
+    readFileSync(path.join(options.dir, ADMIN_FILE), 'utf8'),
+  ) as AdminCredentials;
   const readable = new ReadableDatabases(options.readableDatabases);
   const rules: GuardRules = {
     adminDigest: digestOfCredentials(admin.user, admin.password),
@@ -101,7 +108,10 @@ export async function runEmbeddedServer(
       return;
     }
     if (req.method !== 'POST' || releaseId !== '') {
-      sendJson(res, 405, { error: 'method_not_allowed', reason: 'POST to take a lease, DELETE to end one' });
+      sendJson(res, 405, {
+        error: 'method_not_allowed',
+        reason: 'POST to take a lease, DELETE to end one',
+      });
       return;
     }
     if (stopping) {
@@ -203,7 +213,10 @@ type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
  * composition instead of pouchdb-server's entry point, because that one listens by itself
  * and leaves no place for a guard in front of every request.
  */
-async function createPouchApp(options: ServerOptions, admin: AdminCredentials): Promise<RequestHandler> {
+async function createPouchApp(
+  options: ServerOptions,
+  admin: AdminCredentials,
+): Promise<RequestHandler> {
   const configFile = path.join(options.dir, 'config.json');
   writeFileSync(
     configFile,
@@ -213,7 +226,9 @@ async function createPouchApp(options: ServerOptions, admin: AdminCredentials): 
     }),
     { mode: 0o600 },
   );
-  const fromServer = createRequire(createRequire(import.meta.url).resolve('pouchdb-server/package.json'));
+  const fromServer = createRequire(
+    createRequire(import.meta.url).resolve('pouchdb-server/package.json'),
+  );
   interface PouchDBClass {
     plugin(plugin: unknown): PouchDBClass;
     defaults(options: Record<string, unknown>): PouchDBClass;

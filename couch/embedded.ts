@@ -101,14 +101,12 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
   const watch = (current: Lease) => {
     void current.lost.then(() => {
       if (stopped) return;
-      restarting = restart(context, Number(port), options.logger, stopping.signal).then(
-        (next) => {
-          restarting = undefined;
-          if (next === undefined) return;
-          lease = next;
-          watch(next);
-        },
-      );
+      restarting = restart(context, Number(port), options.logger, stopping.signal).then((next) => {
+        restarting = undefined;
+        if (next === undefined) return;
+        lease = next;
+        watch(next);
+      });
     });
   };
   watch(lease);
@@ -322,7 +320,10 @@ function takeLease(url: string, context: StartContext): Promise<Lease> {
         response.off('data', onData);
         response.resume();
         response.socket.unref(); // a lease never keeps its process alive
-        const { lease, pid } = JSON.parse(buffered.slice(0, newline)) as { lease: string; pid: number };
+        const { lease, pid } = JSON.parse(buffered.slice(0, newline)) as {
+          lease: string;
+          pid: number;
+        };
         resolve({
           url,
           pid,
@@ -343,7 +344,11 @@ function takeLease(url: string, context: StartContext): Promise<Lease> {
 }
 
 /** How many leases the server still has after this one, or undefined when it did not answer. */
-async function endLease(url: string, lease: string, authHeader: string): Promise<number | undefined> {
+async function endLease(
+  url: string,
+  lease: string,
+  authHeader: string,
+): Promise<number | undefined> {
   try {
     const response = await fetch(`${url}${LEASE_PATH}/${lease}`, {
       method: 'DELETE',

@@ -44,7 +44,10 @@ describe('who may do what on CouchDB (the embedded server guard)', function () {
     for (const step of allowedReads(target)) {
       if (step.path === '/_up' && couch.embedded === false) continue; // CouchDB answers it too, but needs no proof here
       const anonymous = await send(target, step, 'anonymous');
-      expect(anonymous.status, `${step.method} ${step.path}: ${anonymous.body}`).to.be.within(200, 299);
+      expect(anonymous.status, `${step.method} ${step.path}: ${anonymous.body}`).to.be.within(
+        200,
+        299,
+      );
       const wrong = await send(target, step, 'wrong password');
       expect(wrong.status, `${step.method} ${step.path} with a wrong password`).to.equal(401);
     }
@@ -86,8 +89,10 @@ describe('who may do what on CouchDB (the embedded server guard)', function () {
     if (!couch.embedded) this.skip();
     await resetFixtures(target);
     const answer = async (method: string, path: string, identity: 'anonymous' | 'wrong password') =>
-      JSON.parse((await send(target, { method, path, body: method === 'GET' ? undefined : {} }, identity))
-          .body) as unknown;
+      JSON.parse(
+        (await send(target, { method, path, body: method === 'GET' ? undefined : {} }, identity))
+          .body,
+      ) as unknown;
     const r = target.names.requests;
     expect(await answer('GET', `/${r}`, 'wrong password')).to.deep.equal({
       error: 'unauthorized',

@@ -56,7 +56,11 @@ export const HOSTILE_REQUESTS: readonly HostileRequest[] = [
   {
     label: 'POST /_replicate {source: "_replicator", target: requests}',
     steps: (t) => [
-      { method: 'POST', path: '/_replicate', body: { source: '_replicator', target: t.names.requests } },
+      {
+        method: 'POST',
+        path: '/_replicate',
+        body: { source: '_replicator', target: t.names.requests },
+      },
     ],
   },
   {
@@ -420,7 +424,9 @@ export async function resetFixtures(target: MatrixTarget): Promise<Fixture> {
   await remove(`/_replicator/${PROBE}`);
   await remove(`/_users/org.couchdb.user:${MALLORY}`);
   for (const path of [`/_node/_local/_config/admins/${MALLORY}`, `/_config/admins/${MALLORY}`]) {
-    await fetch(`${target.url}${path}`, { method: 'DELETE', headers: admin }).catch(() => undefined);
+    await fetch(`${target.url}${path}`, { method: 'DELETE', headers: admin }).catch(
+      () => undefined,
+    );
   }
   for (const db of [target.names.requests, target.names.settings, target.newDb]) {
     await server.db.destroy(db).catch(() => undefined);

@@ -159,7 +159,7 @@ export async function main(argv: string[]): Promise<number> {
     })
     .option('compact-cron', {
       type: 'string',
-      describe: `schedule: when to compact [default: SCHEDULE_COMPACT_CRON or '30 3 * * *'; 'off': never]`,
+      describe: `schedule: when to compact [default: SCHEDULE_COMPACT_CRON or '40 3 * * *'; 'off': never]`,
     })
     .strict()
     .help()

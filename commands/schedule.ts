@@ -18,7 +18,8 @@ export interface ScheduleArguments {
 }
 
 export const DEFAULT_UPDATE_CRON = '*/15 * * * *';
-export const DEFAULT_COMPACT_CRON = '30 3 * * *';
+/** At a minute no default update tick falls on; and the scheduler runs one job at a time anyway. */
+export const DEFAULT_COMPACT_CRON = '40 3 * * *';
 /** A cron value that turns a job off. */
 const OFF = 'off';
 

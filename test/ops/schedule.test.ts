@@ -67,7 +67,7 @@ describe('--action schedule', function () {
     it('takes flags over the environment over the defaults, and "off" turns a job off', () => {
       expect(scheduledJobs(config(), {}).map((job) => [job.name, job.cron])).to.deep.equal([
         ['update', '*/15 * * * *'],
-        ['compact', '30 3 * * *'],
+        ['compact', '40 3 * * *'],
       ]);
       const jobs = scheduledJobs(
         config({ SCHEDULE_UPDATE_CRON: '*/5 * * * *', SCHEDULE_COMPACT_CRON: '0 4 * * *' }),
@@ -148,6 +148,38 @@ describe('--action schedule', function () {
       runs.every((run) => run.end !== undefined),
       'stop waited for the last run',
     ).to.equal(true);
+  });
+
+  it('runs one job at a time: a job whose tick comes while another runs waits for it', async () => {
+    const log = path.join(dir, 'turns.log');
+    const lines: Array<{ msg: string }> = [];
+    const capture = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as { msg: string });
+        done();
+      },
+    });
+    const job = (name: string) => ({
+      name,
+      cron: '* * * * * *',
+      command: [process.execPath, fakeJob, log, '700', '0', name],
+    });
+    const scheduler = startScheduler([job('update'), job('compact')], createLogger({}, capture));
+    try {
+      await waitFor(() => runsIn(log).filter((run) => run.end !== undefined).length >= 4, 15_000);
+    } finally {
+      await scheduler.stop(5000);
+    }
+
+    const runs = runsIn(log);
+    for (let i = 1; i < runs.length; i++) {
+      expect(
+        runs[i]?.start,
+        `${runs[i]?.args} started while ${runs[i - 1]?.args} ran`,
+      ).to.be.at.least(runs[i - 1]?.end as number);
+    }
+    expect(new Set(runs.map((run) => run.args))).to.deep.equal(new Set(['update', 'compact']));
+    expect(lines.map((line) => line.msg)).to.include('compact waits for update to finish');
   });
 
   describe('as a child process', () => {

@@ -75,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const logger = createLogger({ level: args.debug ? 'debug' : config.logLevel, name: 'website' });
-  const couch = await resolveCouch(config.couch);
+  const couch = await resolveCouch(config.couch, { logger });
   const checks = await runChecks(config, ['couch'], { couch });
   if (hasFailures(checks)) {
     for (const check of checks) console.error(formatCheck(check));

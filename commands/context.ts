@@ -21,9 +21,9 @@ export interface OpenDatabases {
   close(): Promise<void>;
 }
 
-/** Opens the configured CouchDB (or the embedded one) with admin access. */
-export async function openDatabases(config: Config): Promise<OpenDatabases> {
-  const couch = await resolveCouch(config.couch);
+/** Opens the configured CouchDB (or the embedded one, whose restarts go to `logger`) with admin access. */
+export async function openDatabases(config: Config, logger?: Logger): Promise<OpenDatabases> {
+  const couch = await resolveCouch(config.couch, { logger });
   const server = connect(couch.admin);
   return {
     couch,

@@ -82,11 +82,12 @@ export async function runEmbeddedServer(
       return;
     }
     if (!verdict.admin) delete req.headers.cookie; // no session cookie lifts an anonymous request
-    if (url.split('?')[0] === '/_up') {
+    const pathname = url.split('?')[0] as string;
+    if (pathname === '/_up') {
       sendJson(res, 200, { status: 'ok' });
       return;
     }
-    if (url.startsWith(LEASE_PATH) && verdict.admin) {
+    if (verdict.admin && (pathname === LEASE_PATH || pathname.startsWith(`${LEASE_PATH}/`))) {
       lease(req, res, new URL(url, 'http://localhost'));
       return;
     }

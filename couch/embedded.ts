@@ -175,7 +175,7 @@ async function ensureServer(
     if (running) return running;
     const startLock = await tryLock(path.join(context.dir, START_LOCK));
     if (startLock === undefined) {
-      await sleep(100); // another process is starting it: its server is used once it answers
+      await sleep(200); // another process is starting it: its server is used once it answers
       continue;
     }
     try {
@@ -197,11 +197,11 @@ async function ensureServer(
 
 /** A lease on the live server of the folder, if there is one (a server that is stopping counts as none). */
 async function leaseRunning(context: StartContext): Promise<Lease | undefined> {
-  // No process holds the server lock: whatever running.json says is left from a killed
-  // server, and its port may belong to anyone by now (credentials are never sent there).
-  if (!(await isLocked(path.join(context.dir, SERVER_LOCK)))) return undefined;
   const running = readRunning(context.dir);
   if (running === undefined || !processAlive(running.pid)) return undefined;
+  // The pid may be anyone's by now if the server was killed: only a process holding the
+  // server lock is ours, and credentials go nowhere else.
+  if (!(await isLocked(path.join(context.dir, SERVER_LOCK)))) return undefined;
   return takeLease(running.url, context).catch(() => undefined);
 }
 

@@ -117,6 +117,61 @@ describe('embedded CouchDB (pouchdb-server child process)', function () {
     }
   });
 
+  it('recovers from a kill -9 of everything: the stale running.json is left alone', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'stats2-stale-'));
+    const script = `import { startEmbeddedCouch } from ${JSON.stringify(EMBEDDED_MODULE)};
+      const couch = await startEmbeddedCouch({ dir: ${JSON.stringify(dir)} });
+      console.log(couch.pid()); setInterval(() => {}, 1000);`;
+    const parent = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const serverPid = await new Promise<number>((resolve, reject) => {
+      parent.stdout.setEncoding('utf8').once('data', (line: string) => resolve(Number(line)));
+      parent.once('exit', () => reject(new Error('parent exited before printing the pid')));
+    });
+    process.kill(serverPid, 'SIGKILL');
+    parent.kill('SIGKILL');
+    const stale = JSON.parse(readFileSync(path.join(dir, 'running.json'), 'utf8')) as {
+      pid: number;
+    };
+    expect(stale.pid).to.equal(serverPid);
+
+    const couch = await startEmbeddedCouch({ dir });
+    try {
+      expect(couch.pid()).not.to.equal(serverPid);
+      expect((await fetch(`${couch.url}/_up`)).status).to.equal(200);
+    } finally {
+      await couch.stop();
+    }
+  });
+
+  it('ends a stale server process of an older version that still holds the folder', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'stats2-stray-'));
+    // What a child of the previous version looked like to ps: pouchdb-server on `<dir>/db/`.
+    const stray = spawn(
+      process.execPath,
+      [
+        '-e',
+        'setInterval(() => {}, 1000)',
+        '/old/build/couch/embedded-child.js',
+        '--dir',
+        `${dir}/db/`,
+      ],
+      { stdio: 'ignore' },
+    );
+    await new Promise((resolve) => stray.once('spawn', resolve));
+    const ended = new Promise((resolve) => stray.once('exit', (_code, signal) => resolve(signal)));
+    const couch = await startEmbeddedCouch({ dir, inMemory: true });
+    try {
+      expect(await ended).to.equal('SIGKILL');
+      expect(readFileSync(path.join(dir, 'server.log'), 'utf8')).to.include(
+        'ending a stale embedded CouchDB that still held this folder',
+      );
+    } finally {
+      await couch.stop();
+    }
+  });
+
   it('explains a start failure', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'stats2-busy-'));
     const running = await startEmbeddedCouch({ dir, inMemory: true });

@@ -146,7 +146,15 @@ async function restart(
         await lease.release();
         return undefined;
       }
-      logger?.info({ port, pid: lease.pid, attempt }, 'the embedded CouchDB answers again');
+      if (lease.url !== `http://127.0.0.1:${port}`) {
+        // Its port was taken meanwhile: this process's connections still point at the old one.
+        logger?.error(
+          { url: lease.url, port },
+          `the embedded CouchDB came back at ${lease.url}, not on port ${port}; restart this process to use it`,
+        );
+      } else {
+        logger?.info({ port, pid: lease.pid, attempt }, 'the embedded CouchDB answers again');
+      }
       return lease;
     } catch (err) {
       const delay = Math.min(MAX_RESTART_DELAY_MS, 250 * 2 ** attempt);
@@ -170,6 +178,14 @@ async function ensureServer(
   signal?: AbortSignal,
 ): Promise<Lease> {
   const deadline = Date.now() + context.timeoutMs;
+  // The folder's previous port first, so that processes still holding its address (a
+  // website whose server died) find the new server there; a free one if it is taken.
+  let wanted: { port: number; strict: boolean } | undefined =
+    port !== undefined
+      ? { port, strict: true }
+      : previousPort(context.dir) !== undefined
+        ? { port: previousPort(context.dir) as number, strict: false }
+        : undefined;
   while (Date.now() < deadline && !signal?.aborted) {
     const running = await leaseRunning(context);
     if (running) return running;
@@ -182,8 +198,9 @@ async function ensureServer(
       const again = await leaseRunning(context);
       if (again) return again;
       await waitForServerLockFree(context.dir, deadline);
-      const started = await startServer(context, port, deadline, signal);
-      if (started) return started;
+      const started = await startServer(context, wanted, deadline, signal);
+      if (started === 'port taken') wanted = undefined;
+      else if (started) return started;
     } finally {
       await startLock.release();
     }
@@ -232,16 +249,20 @@ async function waitForServerLockFree(dir: string, deadline: number): Promise<voi
   }
 }
 
-/** Spawns the server process and takes a lease on it; undefined when it must be tried again. */
+/**
+ * Spawns the server process and takes a lease on it; undefined when it must be tried
+ * again, 'port taken' when it must be tried again on a free port.
+ */
 async function startServer(
   context: StartContext,
-  port: number | undefined,
+  wanted: { port: number; strict: boolean } | undefined,
   deadline: number,
   signal?: AbortSignal,
-): Promise<Lease | undefined> {
+): Promise<Lease | 'port taken' | undefined> {
+  const port = wanted?.port ?? (await freePort());
   const options: ServerOptions = {
     dir: context.dir,
-    port: port ?? (await freePort()),
+    port,
     inMemory: context.inMemory ?? false,
     readableDatabases: context.readableDatabases,
     starterPid: process.pid,
@@ -263,7 +284,7 @@ async function startServer(
   while (Date.now() < deadline && !signal?.aborted) {
     if (exitCode !== undefined) {
       if (exitCode === EXIT_BUSY) return undefined;
-      if (exitCode === EXIT_PORT_TAKEN && port === undefined) return undefined; // a free port was taken meanwhile
+      if (exitCode === EXIT_PORT_TAKEN && wanted?.strict !== true) return 'port taken';
       throw new Stats2Error(
         exitCode === EXIT_PORT_TAKEN
           ? `the embedded CouchDB cannot listen on port ${port}: another program uses it`
@@ -298,6 +319,7 @@ function takeLease(url: string, context: StartContext): Promise<Lease> {
       headers: { authorization: context.authHeader },
     });
     request.on('error', reject); // after the lease is granted, `lost` tells what matters
+    request.setTimeout(10_000, () => request.destroy(new Error('no lease within 10 s')));
     request.once('response', (response) => {
       response.on('error', () => undefined); // a cut connection also closes: `lost`
       if (response.statusCode !== 200) {
@@ -320,6 +342,7 @@ function takeLease(url: string, context: StartContext): Promise<Lease> {
         response.off('data', onData);
         response.resume();
         response.socket.unref(); // a lease never keeps its process alive
+        request.setTimeout(0); // and lasts however quiet it is
         const { lease, pid } = JSON.parse(buffered.slice(0, newline)) as {
           lease: string;
           pid: number;
@@ -365,6 +388,11 @@ async function endLease(
 async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (processAlive(pid) && Date.now() < deadline) await sleep(25);
+}
+
+/** The port the folder's last server listened on (its running.json may be left from a kill). */
+function previousPort(dir: string): number | undefined {
+  return readRunning(dir)?.port;
 }
 
 function readRunning(dir: string): RunningServer | undefined {

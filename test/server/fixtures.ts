@@ -5,7 +5,15 @@
  */
 import type { StoredWorkflow } from '../../couch/types.js';
 
-export const NOW = Math.floor(Date.now() / 1000);
+/**
+ * Unix seconds the fixtures' times count back from. Taken when the test files load;
+ * `refreshNow()` takes it again for a file that builds its fixtures minutes later, when a
+ * long suite reaches it.
+ */
+export let NOW = Math.floor(Date.now() / 1000);
+export function refreshNow(): void {
+  NOW = Math.floor(Date.now() / 1000);
+}
 const DAY = 86_400;
 
 export const TASKCHAIN =

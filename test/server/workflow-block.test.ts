@@ -6,6 +6,7 @@ import {
   NO_PREPID,
   NOW,
   OLD_NULLS,
+  refreshNow,
   RELVAL,
   RELVAL_CAMPAIGN,
   RELVAL_DATASETS,
@@ -37,6 +38,7 @@ describe('website: every field and link of a workflow (SPEC §6)', function () {
   let list: string;
 
   before(async () => {
+    refreshNow();
     site = await startTestWebsite('block', fixtureWorkflows(), {
       lastUpdateRun: NOW - (3600 + 6 * 60),
     });

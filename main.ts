@@ -16,7 +16,7 @@ import { oneWorkflowOutcome, updateWorkflow } from './updater/run.js';
 import { createUpdaterUpstream } from './updater/upstream/index.js';
 import { loadConfig, type Config } from './lib/config.js';
 import { errorMessage } from './lib/errors.js';
-import { createLogger, type Logger } from './lib/logger.js';
+import { createLogger, createOutput, outputFormatOf, type Logger } from './lib/logger.js';
 import { startWebsite } from './server/website.js';
 
 interface Arguments {
@@ -74,13 +74,20 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`configuration error: ${errorMessage(err)}`);
     return 2;
   }
-  const logger = createLogger({ level: args.debug ? 'debug' : config.logLevel, name: 'website' });
+  // The output rule: a terminal gets lines for people, anything else (journald) JSON records.
+  const format = outputFormatOf();
+  const logger = createLogger({
+    level: args.debug ? 'debug' : config.logLevel,
+    name: 'website',
+    format,
+  });
+  const output = createOutput(format, logger);
   const couch = await resolveCouch(config.couch, { logger });
   const checks = await runChecks(config, ['couch'], { couch });
   if (hasFailures(checks)) {
-    for (const check of checks) console.error(formatCheck(check));
+    for (const check of checks) output.fail(formatCheck(check), { check });
     await couch.stop();
-    console.error(
+    output.fail(
       'the website cannot start: fix the failures above (often: run "node cli.js --action setup")',
     );
     return 1;
@@ -101,10 +108,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     await updates?.close();
     await couch.stop();
-    console.error(`the website cannot start: ${errorMessage(err)}`);
+    output.fail(`the website cannot start: ${errorMessage(err)}`, { err });
     return 1;
   }
-  console.log(`Stats2 website at ${website.url}`);
+  output.say(`Stats2 website at ${website.url}`, { url: website.url });
   void website.ready.then(() => {
     if (website.index.ready)
       logger.info({ workflows: website.index.size }, 'all workflows read; pages are served');

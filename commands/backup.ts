@@ -23,6 +23,7 @@ import type { DatabaseRole } from '../couch/design.js';
 import { couchError } from '../couch/errors.js';
 import type { DatabaseNames } from '../couch/setup.js';
 import { Stats2Error } from '../lib/errors.js';
+import { plural } from '../lib/plural.js';
 import { openDatabases, type CommandContext } from './context.js';
 
 export interface BackupSummary {
@@ -32,21 +33,28 @@ export interface BackupSummary {
   attachmentsLeftOut: string[];
 }
 
-export async function runBackup({ config }: CommandContext, outDir: string): Promise<number> {
-  const db = await openDatabases(config);
+export async function runBackup(
+  { config, output }: CommandContext,
+  outDir: string,
+): Promise<number> {
+  const db = await openDatabases(config, { existing: true });
   try {
     const names = { requests: config.couch.requestsDb, settings: config.couch.settingsDb };
     const summary = await writeBackup(db.server, names, outDir);
     for (const role of DATABASE_ROLES) {
       const { docs, designDocs } = summary.counts[role];
-      console.log(`${names[role]}: ${docs} documents (${designDocs} design documents)`);
-    }
-    if (summary.attachmentsLeftOut.length > 0) {
-      console.log(
-        `warn: attachments are not backed up; left out those of ${summary.attachmentsLeftOut.join(', ')}`,
+      output.say(
+        `${names[role]}: ${plural(docs, 'document')} (${plural(designDocs, 'design document')})`,
+        { db: names[role], docs, designDocs },
       );
     }
-    console.log(`backup written: ${summary.file}`);
+    if (summary.attachmentsLeftOut.length > 0) {
+      output.say(
+        `warn: attachments are not backed up; left out those of ${summary.attachmentsLeftOut.join(', ')}`,
+        { attachmentsLeftOut: summary.attachmentsLeftOut },
+      );
+    }
+    output.say(`backup written: ${summary.file}`, { file: summary.file });
     return 0;
   } finally {
     await db.close();

@@ -5,11 +5,13 @@
  * everything; a second start resumes from the stored state (the simulated world is
  * replayed to where it was: it is deterministic given its seed and its ticks).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setupDatabases } from '../couch/setup.js';
-import { loadConfig } from '../lib/config.js';
+import { loadConfig, type Config } from '../lib/config.js';
 import { errorMessage } from '../lib/errors.js';
+import type { Output } from '../lib/logger.js';
+import { plural } from '../lib/plural.js';
 import { startSimulator } from '../sim/index.js';
 import { startWebsite } from '../server/website.js';
 import { acquireRunLock } from '../updater/run-lock.js';
@@ -37,6 +39,7 @@ const HEAD_START_S = 30 * 86400;
 export async function runDemo({
   config: baseConfig,
   logger,
+  output,
   env,
 }: CommandContext): Promise<number> {
   const { demo } = baseConfig;
@@ -54,7 +57,7 @@ export async function runDemo({
   writeState(simDir, state);
   for (let tick = 0; tick < state.ticks; tick++) sim.world.advance(demo.simulatedSecondsPerTick);
   const config = loadConfig({ ...env, ...sim.env });
-  const db = await openDatabases(config, logger);
+  const db = await openDatabases(config, { logger });
   const upstream = createUpdaterUpstream(config.upstream, logger.child({ module: 'upstream' }));
   // The demo prints one line per update; per-workflow notes are logged only when LOG_LEVEL asks.
   const updaterLogger = logger.child(
@@ -67,6 +70,7 @@ export async function runDemo({
     upstream,
     logger: updaterLogger,
   };
+  const simEnvFile = path.join(baseConfig.couch.dataDir, SIM_ENV_FILE);
   let website: Awaited<ReturnType<typeof startWebsite>> | undefined;
   let stopping = false;
   let running: Promise<unknown> = Promise.resolve();
@@ -77,7 +81,7 @@ export async function runDemo({
       { requests: config.couch.requestsDb, settings: config.couch.settingsDb },
       logger,
     )) {
-      console.log(describe(report));
+      output.say(describe(report), { setup: report });
     }
     website = await startWebsite({
       reader: db.couch.reader,
@@ -91,22 +95,36 @@ export async function runDemo({
         return oneWorkflowOutcome(await updateWorkflow(name, deps));
       },
     });
-    console.log(
-      `Simulated cmsweb (seed ${demo.seed}, ${demo.workflows} workflows) at ${sim.urls.cmsweb}`,
+    output.say(
+      `Simulated cmsweb (seed ${demo.seed}, ${plural(demo.workflows, 'workflow')}) at ${sim.urls.cmsweb}`,
+      { cmsweb: sim.urls.cmsweb, seed: demo.seed, workflows: demo.workflows },
     );
-    console.log(`CouchDB at ${db.couch.admin.url} (data in ${config.couch.dataDir})`);
+    output.say(`CouchDB at ${db.couch.admin.url} (data in ${config.couch.dataDir})`, {
+      couchdb: db.couch.admin.url,
+      dataDir: config.couch.dataDir,
+    });
+    writeSimEnv(simEnvFile, { ...simulatorEnvironment(config), ...sim.env });
+    output.say(
+      `Other commands can use the simulated cmsweb and this database: set -a; . ${simEnvFile}; set +a`,
+      { simEnv: simEnvFile },
+    );
 
     const update = async (label: string) => {
       const lock = await acquireRunLock(db.server, config.couch.settingsDb);
       try {
-        report(label, await runUpdate(deps));
+        report(output, label, await runUpdate(deps));
       } finally {
         await lock.release();
       }
     };
     running = update(state.ticks === 0 ? 'first update' : 'catching up');
     await running;
-    console.log(`\nStats2 is at ${website.url}  (Ctrl-C stops it)\n`);
+    output.say(
+      output.format === 'human'
+        ? `\nStats2 is at ${website.url}  (Ctrl-C stops it)\n`
+        : `Stats2 is at ${website.url}`,
+      { url: website.url },
+    );
 
     const ticker = setInterval(() => {
       if (stopping) return;
@@ -128,10 +146,11 @@ export async function runDemo({
     });
     stopping = true;
     clearInterval(ticker);
-    console.log('\nstopping…');
+    output.say(output.format === 'human' ? '\nstopping…' : 'stopping');
     await running.catch(() => undefined);
     return 0;
   } finally {
+    rmSync(simEnvFile, { force: true });
     await website?.close();
     await upstream.close?.();
     await db.close();
@@ -139,11 +158,38 @@ export async function runDemo({
   }
 }
 
-function report(label: string, summary: RunSummary): void {
-  console.log(
-    `${label}: ${summary.changed} documents written, ${summary.deleted} deleted, ${summary.historyEntriesAdded} history entries added` +
+function report(output: Output, label: string, summary: RunSummary): void {
+  output.say(
+    `${label}: ${plural(summary.changed, 'document')} written, ${summary.deleted} deleted, ${plural(summary.historyEntriesAdded, 'history entry', 'history entries')} added` +
       (summary.failed.length > 0 ? `, ${summary.failed.length} failed` : ''),
+    { summary: { ...summary, failed: summary.failed.length } },
   );
+}
+
+/** In the data folder, while the demo runs: its simulator's environment, for other commands. */
+export const SIM_ENV_FILE = 'sim.env';
+
+/** What, besides the simulator's URLs and credentials, points another command at this demo. */
+function simulatorEnvironment(config: Config): Record<string, string> {
+  return {
+    // The embedded CouchDB is found through its data folder (an external one through COUCHDB_URL, already set).
+    ...(config.couch.url === undefined ? { STATS_DATA_DIR: config.couch.dataDir } : {}),
+    REQUESTS_DB: config.couch.requestsDb,
+    SETTINGS_DB: config.couch.settingsDb,
+  };
+}
+
+/** `NAME='value'` lines a POSIX shell reads with `set -a; . FILE`; readable by the owner only (a client secret). */
+function writeSimEnv(file: string, variables: Record<string, string>): void {
+  const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+  const lines = [
+    '# The simulated cmsweb of the running demo (removed when it stops). Use it with:',
+    `#   set -a; . ${file}; set +a`,
+    '#   node build/cli.js --action check',
+    ...Object.entries(variables).map(([name, value]) => `${name}=${quote(value)}`),
+  ];
+  rmSync(file, { force: true }); // so that the mode applies: it is set only on creation
+  writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
 }
 
 function readState(dir: string, seed: number): DemoState {

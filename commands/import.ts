@@ -18,6 +18,7 @@ import { setupDatabases, type DatabaseNames } from '../couch/setup.js';
 import { SETTINGS_ID } from '../couch/types.js';
 import { BadRequestError } from '../lib/errors.js';
 import { scrubUrl } from '../lib/logger.js';
+import { plural } from '../lib/plural.js';
 import { openDatabases, type CommandContext } from './context.js';
 import { describe } from './setup.js';
 
@@ -55,7 +56,7 @@ const READ_ONLY_FIELDS = [
 ];
 
 export async function runImport(
-  { config, logger }: CommandContext,
+  { config, logger, output }: CommandContext,
   source: ImportSource,
 ): Promise<number> {
   const sourceTarget = sourceCouch(source.url);
@@ -75,24 +76,31 @@ export async function runImport(
     await requireSourceDatabases(from, source, sourceTarget.url);
     await requireAdmin(db.server, 'import');
     const setup = await setupDatabases(db.server, names, logger);
-    for (const report of setup) console.log(describe(report));
+    for (const report of setup) output.say(describe(report), { setup: report });
 
     const summary = await importStats2(from, source, db.server, names);
-    console.log(
+    output.say(
       `workflows from ${scrubUrl(sourceTarget.url)}/${source.requestsDb}: ${countsLine(summary.workflows)}`,
+      { workflows: { ...summary.workflows, failed: summary.workflows.failed.length } },
     );
-    console.log(`settings: ${countsLine(summary.settings)}`);
-    console.log(
+    output.say(`settings: ${countsLine(summary.settings)}`, {
+      settings: { ...summary.settings, failed: summary.settings.failed.length },
+    });
+    output.say(
       summary.sequence === undefined
         ? `warn: ${source.settingsDb} has no ${SETTINGS_ID} document; the first update run reads the ReqMgr2 feed from the start`
         : `last_reqmgr_sequence: ${JSON.stringify(summary.sequence)}`,
+      { lastReqmgrSequence: summary.sequence },
     );
     const failures = [...summary.workflows.failed, ...summary.settings.failed];
     for (const failure of failures.slice(0, 20)) {
-      console.log(`FAIL ${failure.id}: ${failure.error}`);
+      output.say(`FAIL ${failure.id}: ${failure.error}`, failure);
     }
     if (failures.length > 0) {
-      console.log(`import FAILED for ${failures.length} documents; run it again to retry them`);
+      output.fail(
+        `import FAILED for ${plural(failures.length, 'document')}; run it again to retry them`,
+        { failed: failures.length },
+      );
       return 1;
     }
     return 0;

@@ -15,6 +15,7 @@ import { couchError, isNotFound } from '../couch/errors.js';
 import { requireAdmin } from '../couch/session.js';
 import type { DatabaseNames } from '../couch/setup.js';
 import { Stats2Error } from '../lib/errors.js';
+import { plural } from '../lib/plural.js';
 import { openDatabases, type CommandContext } from './context.js';
 
 export interface RestoreSummary {
@@ -24,14 +25,15 @@ export interface RestoreSummary {
 }
 
 export async function runRestore(
-  { config }: CommandContext,
+  { config, output }: CommandContext,
   file: string,
   force: boolean,
 ): Promise<number> {
   const contents = await checkBackup(file);
-  console.log(
+  output.say(
     `backup ${file} (made ${contents.createdAt}) is complete: ` +
-      `${contents.counts.requests} requests and ${contents.counts.settings} settings documents`,
+      `${contents.counts.requests} requests and ${plural(contents.counts.settings, 'settings document')}`,
+    { file, createdAt: contents.createdAt, counts: contents.counts },
   );
   const db = await openDatabases(config);
   try {
@@ -39,13 +41,19 @@ export async function runRestore(
     const summary = await restoreBackup(db.server, names, file, force);
     for (const role of DATABASE_ROLES) {
       const created = summary.created.includes(role) ? ' (database created)' : '';
-      console.log(`${names[role]}: ${summary.counts[role]} documents restored${created}`);
+      output.say(`${names[role]}: ${plural(summary.counts[role], 'document')} restored${created}`, {
+        db: names[role],
+        restored: summary.counts[role],
+        created: created !== '',
+      });
     }
     for (const failure of summary.failures.slice(0, 20)) {
-      console.log(`FAIL ${failure.db}/${failure.id}: ${failure.error}`);
+      output.say(`FAIL ${failure.db}/${failure.id}: ${failure.error}`, failure);
     }
     if (summary.failures.length > 0) {
-      console.log(`restore FAILED for ${summary.failures.length} documents`);
+      output.fail(`restore FAILED for ${plural(summary.failures.length, 'document')}`, {
+        failed: summary.failures.length,
+      });
       return 1;
     }
     return 0;
@@ -84,7 +92,7 @@ export async function restoreBackup(
   const occupied = DATABASE_ROLES.filter((role) => (existing.get(role) ?? 0) > 0);
   if (occupied.length > 0 && !force) {
     const what = occupied
-      .map((role) => `${names[role]} holds ${existing.get(role)} documents`)
+      .map((role) => `${names[role]} holds ${plural(existing.get(role) ?? 0, 'document')}`)
       .join(', ');
     throw new Stats2Error(
       `${what}; restore fills only empty databases: delete them first, or pass --force to add the backup's revisions to what is there`,
@@ -152,7 +160,7 @@ async function writeAsStored(
       .use<CouchDoc>(dbName)
       .bulk({ docs, new_edits: false })) as typeof response;
   } catch (err) {
-    throw couchError(`writing ${docs.length} documents to ${dbName}`, err);
+    throw couchError(`writing ${plural(docs.length, 'document')} to ${dbName}`, err);
   }
   return response
     .filter((row) => row.error !== undefined)

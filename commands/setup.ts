@@ -2,7 +2,7 @@
 import { setupDatabases, type SetupReport } from '../couch/setup.js';
 import { openDatabases, type CommandContext } from './context.js';
 
-export async function runSetup({ config, logger }: CommandContext): Promise<number> {
+export async function runSetup({ config, logger, output }: CommandContext): Promise<number> {
   const db = await openDatabases(config);
   try {
     const reports = await setupDatabases(
@@ -10,7 +10,7 @@ export async function runSetup({ config, logger }: CommandContext): Promise<numb
       { requests: config.couch.requestsDb, settings: config.couch.settingsDb },
       logger,
     );
-    for (const report of reports) console.log(describe(report));
+    for (const report of reports) output.say(describe(report), { setup: report });
     return 0;
   } finally {
     await db.close();

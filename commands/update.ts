@@ -1,11 +1,13 @@
 /**
  * `--action update [--name NAME] [--trigger-prod] [--trigger-dev]`: the update run, or
  * the update of one workflow. Exit status: 0 all well, 1 some workflow failed (it is on
- * the failed list and retried next run) or the run is incomplete, 3 another run holds
- * the lock.
+ * the failed list and retried next run), the run is incomplete, or `--name` names a
+ * workflow neither ReqMgr2 nor Stats2 has; 3 another run holds the lock.
  */
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { ConfigError } from '../lib/errors.js';
+import { createOutput } from '../lib/logger.js';
 import type { Config } from '../lib/config.js';
 import { acquireRunLock, RunLockedError } from '../updater/run-lock.js';
 import {
@@ -27,11 +29,12 @@ export interface UpdateArguments {
 export const EXIT_LOCKED = 3;
 
 export async function runUpdateCommand(
-  { config, logger: commandLogger }: CommandContext,
+  { config, logger: commandLogger, output: commandOutput }: CommandContext,
   args: UpdateArguments,
 ): Promise<number> {
-  // Every log line of this run, the upstream clients' included, says which run it is.
+  // Every log line of this run, the upstream clients' and its result included, says which run it is.
   const logger = commandLogger.child({ runId: randomBytes(4).toString('hex') });
+  const output = createOutput(commandOutput.format, logger);
   const triggers: CallbackTarget[] = [
     ...(args.triggerProd ? ['prod' as const] : []),
     ...(args.triggerDev ? ['dev' as const] : []),
@@ -40,7 +43,7 @@ export async function runUpdateCommand(
 
   const { createUpdaterUpstream, createCallbackNotifier } =
     await import('../updater/upstream/index.js');
-  const db = await openDatabases(config);
+  const db = await openDatabases(config, { existing: true });
   const upstream = createUpdaterUpstream(config.upstream, logger);
   const notifier = triggers.length > 0 ? createCallbackNotifier(config, logger) : undefined;
   const deps: UpdateDependencies = {
@@ -50,11 +53,24 @@ export async function runUpdateCommand(
     notifier,
     logger,
   };
-  const progress = progressDisplay(process.stderr);
+  const progress =
+    output.format === 'human' ? progressDisplay(process.stderr) : progressDisplay(undefined);
+  const started = performance.now();
   try {
     let summary: RunSummary;
     if (args.name !== undefined) {
+      const stored = (await db.workflows.get(args.name)) !== undefined;
       summary = await updateWorkflow(args.name, deps, { triggers, onProgress: progress.update });
+      progress.stop();
+      const gone = oneWorkflowGone(args.name, stored, summary);
+      if (gone?.unknown) {
+        output.fail(gone.message, { workflow: args.name });
+        return 1;
+      }
+      if (gone) {
+        output.say(gone.message, { workflow: args.name, deleted: true });
+        return 0;
+      }
     } else {
       let lock;
       try {
@@ -63,7 +79,7 @@ export async function runUpdateCommand(
         });
       } catch (err) {
         if (err instanceof RunLockedError) {
-          console.error(err.message);
+          output.fail(err.message);
           return EXIT_LOCKED;
         }
         throw err;
@@ -80,14 +96,34 @@ export async function runUpdateCommand(
       }
     }
     progress.stop();
-    logger.info({ summary: { ...summary, failed: summary.failed.length } }, 'update finished');
-    if (process.stdout.isTTY) console.log(formatSummary(summary));
+    const elapsedMs = performance.now() - started;
+    output.say(output.format === 'human' ? formatSummary(summary, elapsedMs) : 'update finished', {
+      summary: { ...summary, failed: summary.failed.length, elapsedMs: Math.round(elapsedMs) },
+    });
     return summary.failed.length > 0 || !summary.complete ? 1 : 0;
   } finally {
     progress.stop();
     await upstream.close?.();
     await db.close();
   }
+}
+
+/**
+ * A one-workflow update that found no such request in ReqMgr2: it deleted the stored
+ * copy, or there was none and the name is unknown to both.
+ */
+export function oneWorkflowGone(
+  name: string,
+  wasStored: boolean,
+  summary: RunSummary,
+): { unknown: boolean; message: string } | undefined {
+  if (summary.deleted === 0) return undefined;
+  return wasStored
+    ? {
+        unknown: false,
+        message: `${name}: ReqMgr2 no longer has this workflow; deleted from Stats2`,
+      }
+    : { unknown: true, message: `no workflow ${name} in ReqMgr2 or in Stats2` };
 }
 
 /** Says which variable is missing before anything starts. */

@@ -4,6 +4,7 @@
  * problem, then a count. Exit status: 0 all match, 1 any mismatch or anything that could
  * not be verified, 2 a usage or configuration error.
  */
+import { plural } from '../lib/plural.js';
 import type { WorkflowVerdict } from '../updater/verify.js';
 import type { VerifySummary } from '../updater/verify-run.js';
 import { openDatabases, type CommandContext } from './context.js';
@@ -15,12 +16,13 @@ export interface VerifyArguments {
 }
 
 export async function runVerify(
-  { config, logger }: CommandContext,
+  { config, logger, output }: CommandContext,
   args: VerifyArguments,
 ): Promise<number> {
   const usageProblem = checkVerifyArguments(args);
   if (usageProblem) {
-    console.error(`${usageProblem}\nRun "node cli.js --help" for the actions and options.`);
+    // A usage error, like the CLI's own: for the person who typed it, before anything runs.
+    console.error(`${usageProblem}\nRun "node cli.js verify --help" for its flags.`);
     return 2;
   }
   checkUpstreamCertificate(config, 'verify');
@@ -29,7 +31,7 @@ export async function runVerify(
     import('../updater/upstream/index.js'),
     import('../updater/verify-run.js'),
   ]);
-  const db = await openDatabases(config);
+  const db = await openDatabases(config, { existing: true });
   const upstream = createUpdaterUpstream(config.upstream, logger);
   try {
     const summary = await verifyWorkflows(
@@ -38,14 +40,14 @@ export async function runVerify(
         name: args.name,
         limit: args.limit,
         onVerdict: (verdict) => {
-          for (const line of verdictLines(verdict)) console.log(line);
+          for (const line of verdictLines(verdict)) output.say(line, { workflow: verdict.name });
         },
       },
     );
     if (args.limit !== undefined) {
-      console.log('with --limit, active workflows not stored here were not looked for');
+      output.say('with --limit, active workflows not stored here were not looked for');
     }
-    for (const line of summaryLines(summary)) console.log(line);
+    for (const line of summaryLines(summary)) output.say(line, { summary });
     return summary.matched === summary.verified && summary.activeListFailure === undefined ? 0 : 1;
   } finally {
     await upstream.close();
@@ -80,11 +82,9 @@ function summaryLines(summary: VerifySummary): string[] {
   }
   const counts = [
     `${summary.matched} match`,
-    `${summary.mismatched} ${summary.mismatched === 1 ? 'mismatch' : 'mismatches'}`,
+    plural(summary.mismatched, 'mismatch', 'mismatches'),
     `${summary.unverified} could not be verified`,
   ];
-  lines.push(
-    `${summary.verified} ${summary.verified === 1 ? 'workflow' : 'workflows'} verified: ${counts.join(', ')}`,
-  );
+  lines.push(`${plural(summary.verified, 'workflow')} verified: ${counts.join(', ')}`);
   return lines;
 }

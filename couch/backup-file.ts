@@ -13,6 +13,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { Stats2Error } from '../lib/errors.js';
+import { plural } from '../lib/plural.js';
 import type { CouchDoc } from './all-docs.js';
 import type { DatabaseRole } from './design.js';
 
@@ -92,7 +93,7 @@ export async function* readBackup(
           if (record.counts[role] !== counts[role]) {
             throw invalid(
               file,
-              `the end record counts ${record.counts[role]} ${role} documents, the file holds ${counts[role]}`,
+              `the end record counts ${plural(record.counts[role], `${role} document`)}, the file holds ${counts[role]}`,
             );
           }
         }

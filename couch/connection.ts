@@ -6,7 +6,7 @@ import path from 'node:path';
 import Nano, { type ServerScope } from 'nano';
 import { Agent } from 'undici';
 import type { CouchConfig } from '../lib/config.js';
-import { createLogger, type Logger } from '../lib/logger.js';
+import { createLogger, outputFormatOf, type Logger } from '../lib/logger.js';
 import { startEmbeddedCouch } from './embedded.js';
 
 export interface CouchTarget {
@@ -65,7 +65,8 @@ export async function resolveCouch(
     dir: path.join(config.dataDir, 'couchdb'),
     inMemory: options.inMemory ?? false,
     readableDatabases: [config.requestsDb, config.settingsDb],
-    logger: options.logger ?? createLogger({ name: 'couchdb', level: 'warn' }),
+    logger:
+      options.logger ?? createLogger({ name: 'couchdb', level: 'warn', format: outputFormatOf() }),
   });
   return {
     admin: { url: server.url, authHeader: server.authHeader },

@@ -3,6 +3,7 @@
  * results, plus read-modify-write with conflict retry. Batches keep request bodies small.
  */
 import type { DocumentScope } from 'nano';
+import { plural } from '../lib/plural.js';
 import { couchError } from './errors.js';
 
 export const BATCH_SIZE = 500;
@@ -41,7 +42,7 @@ export class DocumentStore<T extends StoredDoc> {
       try {
         response = await this.db.fetch({ keys: batch });
       } catch (err) {
-        throw couchError(`reading ${batch.length} documents from ${this.name}`, err);
+        throw couchError(`reading ${plural(batch.length, 'document')} from ${this.name}`, err);
       }
       for (const row of response.rows) {
         if ('doc' in row && row.doc) found.set(row.id, row.doc as T);
@@ -76,7 +77,7 @@ export class DocumentStore<T extends StoredDoc> {
       try {
         response = await this.db.bulk({ docs: batch as T[] });
       } catch (err) {
-        throw couchError(`writing ${batch.length} documents to ${this.name}`, err);
+        throw couchError(`writing ${plural(batch.length, 'document')} to ${this.name}`, err);
       }
       for (const row of response) {
         outcomes.push(

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from './errors.js';
 
 export type Env = Record<string, string | undefined>;
@@ -21,7 +22,7 @@ export interface CouchConfig {
   readerUrl: string | undefined;
   requestsDb: string;
   settingsDb: string;
-  /** Folder of the embedded server's data (on disk) when it is used. */
+  /** Folder of the embedded server's data (on disk) when it is used; absolute. */
   dataDir: string;
 }
 
@@ -100,6 +101,12 @@ export interface DemoConfig {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/**
+ * Without STATS_DATA_DIR: `data/` in the folder that holds `build/` (this file is
+ * `build/lib/config.js`), so every command finds the same data from any working directory.
+ */
+export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../data', import.meta.url));
+
 export function loadConfig(env: Env = process.env): Config {
   const couchUrl = optional(env, 'COUCHDB_URL') ?? optional(env, 'DB_URL');
   const url = couchUrl === undefined ? undefined : httpUrl('COUCHDB_URL', couchUrl);
@@ -119,7 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
             : withoutCredentials(url),
       requestsDb: dbName(env, 'REQUESTS_DB', 'requests'),
       settingsDb: dbName(env, 'SETTINGS_DB', 'settings'),
-      dataDir: path.resolve(optional(env, 'STATS_DATA_DIR') ?? 'data'),
+      dataDir: path.resolve(optional(env, 'STATS_DATA_DIR') ?? DEFAULT_DATA_DIR),
     },
     upstream: {
       cmswebUrl: baseUrl(env, 'CMSWEB_URL', 'https://cmsweb.cern.ch'),

@@ -30,9 +30,11 @@ if (values.help || !values.out) {
   process.exit(values.help ? 0 : 2);
 }
 
+const dataDir = absolutePath('--data-dir', values['data-dir']);
 const placeholders = {
   '@INSTALL_DIR@': absolutePath('--install-dir', values['install-dir']),
-  '@DATA_DIR@': absolutePath('--data-dir', values['data-dir']),
+  '@DATA_DIR@': dataDir,
+  '@STATE_DIRECTORY@': stateDirectory(dataDir),
   '@CONFIG_DIR@': absolutePath('--config-dir', values['config-dir']),
   '@NODE@': absolutePath('--node', values.node),
   '@USER@': userName(values.user),
@@ -57,6 +59,15 @@ function absolutePath(flag, value) {
   if (/[\s%"'\\]/.test(value))
     fail(`${flag} must not contain spaces, quotes, backslashes or %, got "${value}"`);
   return path.normalize(value).replace(/\/+$/, '') || '/';
+}
+
+// systemd creates a folder under /var/lib, owned by the service's user, with StateDirectory=;
+// any other data folder must exist beforehand (the README's install creates it).
+function stateDirectory(dir) {
+  const name = dir.startsWith('/var/lib/') ? dir.slice('/var/lib/'.length) : '';
+  return name !== '' && !name.includes('/')
+    ? `StateDirectory=${name}\nStateDirectoryMode=0750`
+    : `# StateDirectory= only for a data folder directly under /var/lib; ${dir} must exist and be the user's`;
 }
 
 function userName(value) {

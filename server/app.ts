@@ -123,15 +123,24 @@ export function createServer(deps: ServerDependencies): Express {
     });
   }
   app.use(
+    metrics.mountPoint,
     operationsRoutes({ index, workflows, metrics, maxIndexLagMs: tuning.maxIndexLagMs ?? 60_000 }),
   );
+  // The site lives under the prefix: its bare root leads there.
+  if (prefix) app.get('/', (_req, res) => res.redirect(302, `${prefix}/`));
   app.use(
     `${prefix}/static`,
+    metrics.label(`${prefix}/static/:file`),
     express.static(STATIC_DIR, { index: false, maxAge: '1h', fallthrough: true }),
   );
-  app.use(prefix || '/', apiRoutes({ prefix, index, queries, documents, updates }));
   app.use(
     prefix || '/',
+    metrics.mountPoint,
+    apiRoutes({ prefix, index, queries, documents, updates }),
+  );
+  app.use(
+    prefix || '/',
+    metrics.mountPoint,
     pageRoutes({
       prefix,
       index,

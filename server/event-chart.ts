@@ -36,8 +36,9 @@ export function eventChart(points: readonly ChartPoint[], options: ChartOptions)
   const shown = thin(points);
   const first = shown[0] as ChartPoint;
   const last = shown[shown.length - 1] as ChartPoint;
-  const t0 = first.time === last.time ? first.time - DAY / 2 : first.time;
-  const t1 = first.time === last.time ? last.time + DAY / 2 : last.time;
+  // One measurement: the day up to it, never an axis into the future.
+  const t0 = first.time === last.time ? first.time - DAY : first.time;
+  const t1 = last.time;
   const target = options.target !== undefined && options.target > 0 ? options.target : undefined;
   const yTicks = niceTicks(Math.max(...shown.map((p) => p.value), target ?? 0, 1));
   const yMax = yTicks[yTicks.length - 1] as number;

@@ -4,7 +4,7 @@
  * summary of the last update run as the settings record it.
  * Each server has its own registry, so several can run in one process (tests).
  */
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { LastRun, UpdateRunsReader } from './last-update.js';
 import type { WorkflowIndex } from './workflow-index.js';
@@ -13,6 +13,13 @@ export interface WebsiteMetrics {
   registry: Registry;
   /** Middleware that counts and times every request. */
   observe(req: Request, res: Response, next: NextFunction): void;
+  /**
+   * Middleware for where a router is mounted: its routes are labelled with the mount path
+   * even when the answer is sent later, outside the router (errors, 404s).
+   */
+  mountPoint(req: Request, res: Response, next: NextFunction): void;
+  /** Middleware that gives every request it sees one label (static files: no route of their own). */
+  label(route: string): RequestHandler;
 }
 
 /** The last run's gauges: name, help, value. All are 0 until a run has been recorded. */
@@ -110,12 +117,25 @@ export function createMetrics(index: WorkflowIndex, updateRuns: UpdateRunsReader
       });
       next();
     },
+    mountPoint(req, res, next) {
+      res.locals.routeBase = req.baseUrl;
+      next();
+    },
+    label: (route) => (_req, res, next) => {
+      res.locals.route = route;
+      next();
+    },
   };
 }
 
-/** The route pattern (never the raw path, which would make one series per URL). */
+/**
+ * The route template (never the raw path, which would make one series per URL): one label
+ * per template, whether the route answered or an error did; `unmatched` for unknown paths.
+ */
 function routeOf(req: Request, res: Response): string {
   if (typeof res.locals.route === 'string') return res.locals.route;
   const pattern = req.route?.path;
-  return typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : 'unmatched';
+  if (typeof pattern !== 'string') return 'unmatched';
+  const base = typeof res.locals.routeBase === 'string' ? res.locals.routeBase : req.baseUrl;
+  return `${base}${pattern}`;
 }

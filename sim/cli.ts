@@ -6,8 +6,10 @@
  *
  * Prints the base URLs, the certificate paths and the environment to point stats2 at it.
  */
+import path from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { plural } from '../lib/plural.js';
 import { startSimulator } from './index.js';
 
 const argv = await yargs(hideBin(process.argv))
@@ -67,41 +69,14 @@ const sim = await startSimulator({
   seed: argv.seed,
   workflows: argv.workflows,
   active: argv.active,
-  dir: argv.dir,
+  // Absolute, so that the printed paths work from any folder.
+  dir: path.resolve(argv.dir),
   port: argv.port,
   latencyMs: argv['latency-ms'],
   tokenLifetimeSeconds: argv['token-lifetime'],
 });
-const heapMb = (process.memoryUsage().heapUsed / 1e6).toFixed(0);
-console.log(
-  `stats2 simulator: seed ${argv.seed}, ${argv.workflows} workflows (${argv.active} active), ready in ${Date.now() - started} ms, heap ${heapMb} MB`,
-);
-console.log('');
-console.log('Base URLs');
-for (const [name, url] of Object.entries(sim.urls)) console.log(`  ${name.padEnd(11)} ${url}`);
-console.log('');
-console.log('Certificates');
-for (const [name, file] of Object.entries(sim.tls)) console.log(`  ${name.padEnd(15)} ${file}`);
-console.log('');
-console.log('Environment for stats2 (secrets included: this is a local simulator)');
-for (const [name, value] of Object.entries(sim.env)) console.log(`export ${name}=${value}`);
-console.log('');
-console.log(
-  `Try: curl --cacert ${sim.tls.caFile} --cert ${sim.tls.clientCertFile} --key ${sim.tls.clientKeyFile} '${sim.urls.cmsweb}/couchdb/reqmgr_workload_cache/_changes?since=now'`,
-);
-
+// Stoppable from the moment it serves, before anything is printed that a caller may wait for.
 let timer: NodeJS.Timeout | undefined;
-if (argv['advance-every'] > 0) {
-  const step = argv['advance-by'] ?? argv['advance-every'];
-  timer = setInterval(() => {
-    const summary = sim.world.advance(step);
-    console.log(
-      `advanced to ${new Date(summary.to * 1000).toISOString()}: ${summary.transitions} transitions, ` +
-        `${summary.created} new, ${summary.deleted} deleted, ${summary.priorityChanges} priority changes`,
-    );
-  }, argv['advance-every'] * 1000);
-}
-
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     if (timer !== undefined) clearInterval(timer);
@@ -114,4 +89,34 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       },
     );
   });
+}
+
+const heapMb = (process.memoryUsage().heapUsed / 1e6).toFixed(0);
+console.log(
+  `stats2 simulator: seed ${argv.seed}, ${argv.workflows} workflows (${argv.active} active), ready in ${Date.now() - started} ms, heap ${heapMb} MB`,
+);
+console.log('');
+console.log('Base URLs');
+for (const [name, url] of Object.entries(sim.urls)) console.log(`  ${name.padEnd(11)} ${url}`);
+console.log('');
+console.log('Certificates');
+for (const [name, file] of Object.entries(sim.tls)) console.log(`  ${name.padEnd(15)} ${file}`);
+console.log('');
+console.log('Environment for stats2 (secrets included: this is a local simulator)');
+const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+for (const [name, value] of Object.entries(sim.env)) console.log(`export ${name}=${quote(value)}`);
+console.log('');
+console.log(
+  `Try: curl --cacert ${sim.tls.caFile} --cert ${sim.tls.clientCertFile} --key ${sim.tls.clientKeyFile} '${sim.urls.cmsweb}/couchdb/reqmgr_workload_cache/_changes?since=now'`,
+);
+
+if (argv['advance-every'] > 0) {
+  const step = argv['advance-by'] ?? argv['advance-every'];
+  timer = setInterval(() => {
+    const summary = sim.world.advance(step);
+    console.log(
+      `advanced to ${new Date(summary.to * 1000).toISOString()}: ${plural(summary.transitions, 'transition')}, ` +
+        `${summary.created} new, ${summary.deleted} deleted, ${plural(summary.priorityChanges, 'priority change')}`,
+    );
+  }, argv['advance-every'] * 1000);
 }

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../lib/config.js';
 import { ConfigError } from '../lib/errors.js';
 
@@ -14,6 +15,25 @@ describe('configuration from the environment', () => {
     expect(config.upstream.cmswebUrl).to.equal('https://cmsweb.cern.ch');
     expect(config.upstream.cmswebProdUrl).to.equal('https://cmsweb-prod.cern.ch:8443');
     expect(config.web).to.include({ host: '127.0.0.1', port: 8001, prefix: '/stats' });
+  });
+
+  it('finds the default data folder beside build/, whatever the working directory', () => {
+    // This file is build/test/config.test.js: the installation is two folders up.
+    const installation = fileURLToPath(new URL('../..', import.meta.url));
+    const before = process.cwd();
+    const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'cfg-cwd-'));
+    try {
+      const fromRoot = loadConfig({}).couch.dataDir;
+      process.chdir(elsewhere);
+      expect(loadConfig({}).couch.dataDir).to.equal(fromRoot);
+      expect(fromRoot).to.equal(path.join(installation, 'data'));
+      // A relative STATS_DATA_DIR is the operator's: relative to where the command runs.
+      expect(loadConfig({ STATS_DATA_DIR: 'mine' }).couch.dataDir).to.equal(
+        path.join(process.cwd(), 'mine'),
+      );
+    } finally {
+      process.chdir(before);
+    }
   });
 
   it('takes credentials out of COUCHDB_URL into a header, and gives the website a URL without them', () => {

@@ -5,6 +5,7 @@
  * here, and one WMStats lists as active has a history (SPEC §4, §5).
  */
 import type { StoredWorkflow } from '../couch/types.js';
+import { plural } from '../lib/plural.js';
 import { canonicalJson, sameJson } from './canonical-json.js';
 import type { BuiltWorkflowDocument } from './workflow-document.js';
 
@@ -90,8 +91,8 @@ export function shortValue(value: unknown): string {
   if (value === undefined) return '(absent)';
   const json = canonicalJson(value);
   if (json.length <= SHORT_LENGTH) return json;
-  if (Array.isArray(value)) return `[${value.length} entries]`;
-  if (isPlainObject(value)) return `{${Object.keys(value).length} fields}`;
+  if (Array.isArray(value)) return `[${plural(value.length, 'entry', 'entries')}]`;
+  if (isPlainObject(value)) return `{${plural(Object.keys(value).length, 'field')}}`;
   return `${json.slice(0, SHORT_LENGTH - 1)}…`;
 }
 

@@ -7,6 +7,7 @@ import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { UpstreamConfig } from '../../lib/config.js';
+import { plural } from '../../lib/plural.js';
 import { fail, ok, warn, type CheckResult } from './result.js';
 
 export interface ClientCredentials {
@@ -200,7 +201,7 @@ function checkCaDir(dir: string | undefined): { result: CheckResult; certificate
     };
   }
   return {
-    result: ok(name, `${certificates.length} CA certificates in ${dir}`),
+    result: ok(name, `${plural(certificates.length, 'CA certificate')} in ${dir}`),
     certificates: [...new Set(certificates)],
   };
 }

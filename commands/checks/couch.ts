@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ServerScope } from 'nano';
 import type { Config } from '../../lib/config.js';
 import { scrubUrl } from '../../lib/logger.js';
+import { plural } from '../../lib/plural.js';
 import { connect, type CouchTarget } from '../../couch/connection.js';
 import { compileDesignDocs, type DatabaseRole, type DesignDocument } from '../../couch/design.js';
 import { CouchError, isNotFound } from '../../couch/errors.js';
@@ -117,7 +118,7 @@ async function databaseExists(server: ServerScope, db: string): Promise<CheckRes
   const name = `database ${db}`;
   try {
     const info = await server.db.get(db);
-    return ok(name, `exists, ${info.doc_count} documents`);
+    return ok(name, `exists, ${plural(info.doc_count, 'document')}`);
   } catch (err) {
     if (isNotFound(err)) return fail(name, 'does not exist', `${SETUP} to create it`);
     return fail(name, `cannot be read: ${describe(err)}`, accessFix(err));

@@ -1,7 +1,9 @@
 /**
- * Upstream check: one HTTPS request to ReqMgr2's CouchDB database with the client
- * certificate, as the update run makes them. It proves the network path, the server's
- * certificate chain against our CA roots, and that cmsweb accepts our certificate.
+ * Upstream check: one HTTPS request to ReqMgr2's `_changes` feed with the client
+ * certificate, as the update run makes them (`since=now&limit=0`: an empty answer, cheap
+ * for cmsweb, and a request cmsweb and the simulator both serve). It proves the network
+ * path, the server's certificate chain against our CA roots, and that cmsweb accepts
+ * our certificate.
  */
 import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
@@ -23,7 +25,7 @@ export async function upstreamCheck(
   upstream: UpstreamConfig,
   credentials: ClientCredentials | undefined,
 ): Promise<CheckResult> {
-  const url = `${upstream.cmswebUrl}/couchdb/reqmgr_workload_cache`;
+  const url = `${upstream.cmswebUrl}/couchdb/reqmgr_workload_cache/_changes?since=now&limit=0`;
   const name = 'upstream reachable';
   if (credentials === undefined) {
     return fail(

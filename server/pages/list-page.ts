@@ -1,4 +1,5 @@
 /** The list of workflows: what is shown, one block per workflow, previous/next page. */
+import { pluralNoun } from '../../lib/plural.js';
 import { formatCount } from '../format.js';
 import { FILTER_LABELS, filterQuery, type Filter } from '../filters.js';
 import { markup, type SafeHtml } from '../html.js';
@@ -26,24 +27,22 @@ ${navigation}
   if (blocks.length > 0) {
     body.push(...blocks, markup`<div class="list-footer">${navigation}</div>`);
   } else {
-    body.push(markup`<p class="empty">${emptyMessage(filter, result, pages)}</p>`);
+    body.push(markup`<p class="empty">${emptyMessage(filter)}</p>`);
   }
   return layout(context, title, body);
 }
 
 function headingText(filter: Filter | undefined, total: number, prefix: string): SafeHtml {
-  const count = `${formatCount(total)} workflow${total === 1 ? '' : 's'}`;
+  const count = `${formatCount(total)} ${pluralNoun(total, 'workflow')}`;
   if (!filter) return markup`${count}`;
   return markup`${count} with ${FILTER_LABELS[filter.name]} <span class="filter-value">${filter.value}</span> <a class="clear" href="${prefix}/">show all</a>`;
 }
 
-function emptyMessage(filter: Filter | undefined, result: WorkflowPage, pages: number): string {
-  if (result.total > 0) {
-    return `This page is past the end: there ${pages === 1 ? 'is 1 page' : `are ${formatCount(pages)} pages`}.`;
-  }
-  return filter
-    ? `No workflow has this ${FILTER_LABELS[filter.name]}.`
-    : 'There are no workflows yet.';
+/** The first page of an empty list (a page past the end is a 404, answered by the route). */
+function emptyMessage(filter: Filter | undefined): string {
+  if (!filter) return 'There are no workflows yet.';
+  if (filter.name === 'workflow_name') return 'No workflow has this name.';
+  return `No workflow has this ${FILTER_LABELS[filter.name]}.`;
 }
 
 function pager(

@@ -1,6 +1,7 @@
 /** The HTML pages: the list (with filters and paging), search, and one workflow with its charts. */
 import { Router, type Request, type Response } from 'express';
 import { NotFoundError } from '../../lib/errors.js';
+import { pluralNoun } from '../../lib/plural.js';
 import { filterQuery, SEARCH_ORDER, type Filter } from '../filters.js';
 import { serviceUnavailable } from '../http-errors.js';
 import type { WorkflowBlocks } from '../pages/block-cache.js';
@@ -31,7 +32,7 @@ export function pageRoutes(options: PageRoutesOptions): Router {
   const requireIndex = () => {
     if (!index.ready) {
       throw serviceUnavailable(
-        `Stats2 is starting: ${index.size.toLocaleString('en-US')} workflows read so far; this page works once all are`,
+        `Stats2 is starting: ${index.size.toLocaleString('en-US')} ${pluralNoun(index.size, 'workflow')} read so far; this page works once all are`,
         5,
       );
     }
@@ -41,6 +42,7 @@ export function pageRoutes(options: PageRoutesOptions): Router {
     requireIndex();
     const filter = parseFilter(req.query);
     const result = await queries.page(filter, page);
+    if (page > 0 && result.workflows.length === 0) throw pastTheEnd(result.total);
     const context = await options.pageContext(filter?.value);
     await pages.send(
       req,
@@ -92,6 +94,14 @@ export function pageRoutes(options: PageRoutesOptions): Router {
   });
 
   return router;
+}
+
+/** A page number past the last page: 404, saying how many pages there are. */
+function pastTheEnd(total: number): NotFoundError {
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  return new NotFoundError(
+    `this page is past the end: there ${pages === 1 ? 'is 1 page' : `are ${pages.toLocaleString('en-US')} pages`} (numbered from 0)`,
+  );
 }
 
 /** What of the page header can change while the URL and the workflows stay the same. */

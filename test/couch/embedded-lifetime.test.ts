@@ -42,7 +42,8 @@ describe('embedded CouchDB under real commands', function () {
       const trials = kills.slice(batch, batch + 5).map(async (afterMs) => {
         const dataDir = mkdtempSync(path.join(os.tmpdir(), 'stats2-kill-'));
         const serverDir = path.join(dataDir, 'couchdb');
-        const command = start(['--action', 'see', '--name', 'x'], embeddedEnv(dataDir));
+        // setup: a command that starts the server on a fresh folder.
+        const command = start(['--action', 'setup'], embeddedEnv(dataDir));
         const exited = new Promise((resolve) => command.once('exit', resolve));
         while (serverProcesses(serverDir).length === 0 && command.exitCode === null) await sleep(5);
         await sleep(afterMs);

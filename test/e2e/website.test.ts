@@ -134,6 +134,9 @@ describe('website in a browser (Chromium)', function () {
     const box = await charts.first().boundingBox();
     expect(box?.width).to.be.above(300);
     expect(box?.height).to.be.above(80);
+    // Half the card's width each (two a row), not the whole of a wide screen.
+    const card = await page.locator('figure.dataset-history').first().boundingBox();
+    expect(box?.width).to.be.within((card?.width ?? 0) * 0.4, (card?.width ?? 0) * 0.5);
     expect(await page.locator('figcaption').first().textContent()).to.equal(
       '/JetMET0/Run2024F-ECALRatio-v1/AOD',
     );

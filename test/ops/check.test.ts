@@ -8,11 +8,12 @@ import { runChecks } from '../../commands/checks/index.js';
 import type { DesignDocument } from '../../couch/design.js';
 import type { DatabaseNames } from '../../couch/setup.js';
 import { loadConfig } from '../../lib/config.js';
+import { startTestSimulator } from '../sim/support.js';
 import { setUpTestDatabases, uniqueDbNames, type TestCouch } from '../support/couch.js';
-import { cliEnv, runCli } from './support/cli.js';
+import { cliEnv, messages, messageText, runCli } from './support/cli.js';
 import { makePki } from './support/tls.js';
 
-const lines = (stdout: string) => stdout.trim().split('\n');
+const lines = messages;
 const failures = (stdout: string) => lines(stdout).filter((line) => line.startsWith('FAIL'));
 
 describe('--action check', function () {
@@ -47,9 +48,18 @@ describe('--action check', function () {
       { ...pki.server, ca: [pki.ca.cert], requestCert: true, rejectUnauthorized: true },
       (request, response) => {
         const forbidden = request.url?.startsWith('/forbidden/');
+        const feed =
+          request.url?.replace(/^\/forbidden/, '') ===
+          '/couchdb/reqmgr_workload_cache/_changes?since=now&limit=0';
         response
-          .writeHead(forbidden ? 403 : 200, { 'content-type': 'application/json' })
-          .end(forbidden ? '{"error":"forbidden"}' : '{"db_name":"reqmgr_workload_cache"}');
+          .writeHead(forbidden ? 403 : feed ? 200 : 404, { 'content-type': 'application/json' })
+          .end(
+            forbidden
+              ? '{"error":"forbidden"}'
+              : feed
+                ? '{"results":[],"last_seq":"42-g1AAAA","pending":0}'
+                : '{"error":"not_found"}',
+          );
       },
     );
     await new Promise<void>((resolve) => cmsweb.listen(0, '127.0.0.1', resolve));
@@ -75,7 +85,7 @@ describe('--action check', function () {
     expect(output.at(-1)).to.equal('all checks passed');
     expect(
       output.slice(0, -1).every((line) => line.startsWith('ok  ')),
-      result.stdout,
+      messageText(result.stdout),
     ).to.equal(true);
     for (const check of [
       'configuration',
@@ -90,9 +100,23 @@ describe('--action check', function () {
       'CA certificates',
       'upstream reachable',
     ]) {
-      expect(result.stdout).to.include(`ok   ${check}: `);
+      expect(messageText(result.stdout)).to.include(`ok   ${check}: `);
     }
-    expect(result.stdout).to.include('1 CA certificates in');
+    expect(messageText(result.stdout)).to.include('1 CA certificate in');
+  });
+
+  it('passes against the simulator: the same request reaches cmsweb and the simulator', async () => {
+    const sim = await startTestSimulator({ workflows: 20, active: 2 });
+    try {
+      const result = await runCli(['check'], cliEnv(couch, names, sim.env));
+      expect(result.code, result.stdout + result.stderr).to.equal(0);
+      expect(messageText(result.stdout)).to.match(
+        /ok {3}upstream reachable: https:\/\/\S+\/couchdb\/reqmgr_workload_cache\/_changes\?since=now&limit=0 answered 200/,
+      );
+      expect(messages(result.stdout).at(-1)).to.equal('all checks passed');
+    } finally {
+      await sim.close();
+    }
   });
 
   it('reports wrong credentials, and still checks the databases as a reader', async () => {
@@ -106,8 +130,8 @@ describe('--action check', function () {
     expect(failures(result.stdout)).to.deep.equal([
       "FAIL admin credentials: CouchDB rejected the user or password (401) — put an admin's user and password in COUCHDB_URL (http://user:password@host:5984), or set STATS_DB_AUTH_HEADER",
     ]);
-    expect(result.stdout).to.include(`ok   design documents of ${names.requests}`);
-    expect(lines(result.stdout).at(-1)).to.equal('1 checks FAILED');
+    expect(messageText(result.stdout)).to.include(`ok   design documents of ${names.requests}`);
+    expect(lines(result.stdout).at(-1)).to.equal('1 check FAILED');
   });
 
   it('reports a missing database with the command that creates it', async () => {
@@ -195,7 +219,7 @@ describe('--action check', function () {
     expect(failures(missingCert.stdout)).to.deep.equal([
       'FAIL client certificate: /nonexistent/usercert.pem cannot be read (ENOENT) — check the path',
       `FAIL client key: ${files.garbage} holds no PEM private key — point USERKEY at the private key in PEM form (-----BEGIN PRIVATE KEY-----)`,
-      `FAIL upstream reachable: ${good.CMSWEB_URL}/couchdb/reqmgr_workload_cache not tried: the client certificate, key or CA folder is not usable (see the certificate checks) — fix those first`,
+      `FAIL upstream reachable: ${good.CMSWEB_URL}/couchdb/reqmgr_workload_cache/_changes?since=now&limit=0 not tried: the client certificate, key or CA folder is not usable (see the certificate checks) — fix those first`,
     ]);
 
     const mismatched = await runCli(
@@ -220,7 +244,7 @@ describe('--action check', function () {
       expect(ca?.message).to.include('X509_CERT_DIR not set');
       expect(upstream?.status).to.equal('fail');
       expect(upstream?.message).to.equal(
-        `${good.CMSWEB_URL}/couchdb/reqmgr_workload_cache: the server's certificate is not trusted (SELF_SIGNED_CERT_IN_CHAIN)`,
+        `${good.CMSWEB_URL}/couchdb/reqmgr_workload_cache/_changes?since=now&limit=0: the server's certificate is not trusted (SELF_SIGNED_CERT_IN_CHAIN)`,
       );
       expect(upstream?.fix).to.include('set X509_CERT_DIR');
     } finally {
@@ -233,7 +257,7 @@ describe('--action check', function () {
     );
     expect(refused.at(-1)).to.include({
       status: 'fail',
-      message: `${good.CMSWEB_URL}/forbidden/couchdb/reqmgr_workload_cache refused the client certificate (HTTP 403)`,
+      message: `${good.CMSWEB_URL}/forbidden/couchdb/reqmgr_workload_cache/_changes?since=now&limit=0 refused the client certificate (HTTP 403)`,
     });
 
     const website = await runChecks(loadConfig({}), ['couch'], {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { compileDesignDoc } from '../../couch/design.js';
 import type { DatabaseNames } from '../../couch/setup.js';
 import { testCouch, uniqueDbNames, type TestCouch } from '../support/couch.js';
-import { cliEnv, runCli } from './support/cli.js';
+import { cliEnv, messageText, runCli } from './support/cli.js';
 
 type Doc = { _id: string; _rev?: string; [field: string]: unknown };
 
@@ -93,11 +93,13 @@ describe('--action import', function () {
     const result = await runCli(args, cliEnv(couch, target));
 
     expect(result.code, result.stdout + result.stderr).to.equal(0);
-    expect(result.stdout).to.include(`${target.requests}: created, security set to public read`);
-    expect(result.stdout).to.include(
+    expect(messageText(result.stdout)).to.include(
+      `${target.requests}: created, security set to public read`,
+    );
+    expect(messageText(result.stdout)).to.include(
       `workflows from ${couch.admin.url}/${old.requests}: 1100 read, 1100 created, 0 updated, 0 unchanged, 0 failed`,
     );
-    expect(result.stdout).to.include(`last_reqmgr_sequence: "${sequence}"`);
+    expect(messageText(result.stdout)).to.include(`last_reqmgr_sequence: "${sequence}"`);
     expect(result.stdout + result.stderr).not.to.include(
       couch.admin.authHeader?.slice('Basic '.length) ?? 'never',
     );
@@ -135,8 +137,10 @@ describe('--action import', function () {
     const result = await runCli(args, cliEnv(couch, target));
 
     expect(result.code, result.stdout + result.stderr).to.equal(0);
-    expect(result.stdout).to.include('1100 read, 0 created, 0 updated, 1100 unchanged, 0 failed');
-    expect(result.stdout).to.include(
+    expect(messageText(result.stdout)).to.include(
+      '1100 read, 0 created, 0 updated, 1100 unchanged, 0 failed',
+    );
+    expect(messageText(result.stdout)).to.include(
       'settings: 1 read, 0 created, 0 updated, 1 unchanged, 0 failed',
     );
     expect(await contents(couch, target.requests)).to.deep.equal(before);
@@ -150,7 +154,7 @@ describe('--action import', function () {
     );
 
     expect(result.code).to.equal(1);
-    expect(result.stderr).to.include(
+    expect(messageText(result.stdout)).to.include(
       `the source ${couch.admin.url} has no database ${missing}; name the right one with --from-requests-db`,
     );
   });

@@ -91,6 +91,39 @@ describe('systemd units', function () {
     }
   });
 
+  it('points STATS_DATA_DIR at the one writable folder, and runs the batch jobs at low priority', () => {
+    for (const name of UNITS.filter((unit) => unit.endsWith('.service'))) {
+      const lines = (units[name] as string).split('\n');
+      expect(lines, name).to.include(`Environment=STATS_DATA_DIR=${dir}/data`);
+      expect(lines, name).to.include(`ReadWritePaths=${dir}/data`);
+    }
+    for (const name of ['stats2-update.service', 'stats2-compact.service']) {
+      const lines = (units[name] as string).split('\n');
+      expect(lines, name).to.include('IOSchedulingClass=idle');
+      expect(
+        lines.some((line) => /^Nice=(1\d|[1-9])$/.test(line)),
+        name,
+      ).to.equal(true);
+    }
+    expect((units['stats2-update.service'] as string).split('\n')).to.include(
+      'SuccessExitStatus=3',
+    );
+  });
+
+  it('lets systemd create a data folder under /var/lib (StateDirectory=), and only there', () => {
+    const varLib = path.join(dir, 'var-lib');
+    expect(render(varLib, '--data-dir', '/var/lib/stats2').status).to.equal(0);
+    for (const name of ['stats2-update.service', 'stats2-compact.service', 'stats2-web.service']) {
+      const lines = readFileSync(path.join(varLib, name), 'utf8').split('\n');
+      expect(lines, name).to.include('StateDirectory=stats2');
+      expect(lines, name).to.include('Environment=STATS_DATA_DIR=/var/lib/stats2');
+      expect(
+        (units[name] as string).split('\n').some((line) => line.startsWith('StateDirectory=')),
+      ).to.equal(false);
+    }
+    rmSync(varLib, { recursive: true, force: true });
+  });
+
   it('refuses a relative path with a clear message', () => {
     const result = render(path.join(dir, 'never'), '--data-dir', 'data');
     expect(result.status).to.equal(2);

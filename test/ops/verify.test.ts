@@ -5,9 +5,9 @@ import { WorkflowRepository } from '../../couch/workflows.js';
 import type { Simulator } from '../../sim/index.js';
 import { setUpTestDatabases, type TestCouch } from '../support/couch.js';
 import { startTestSimulator } from '../sim/support.js';
-import { cliEnv, runCli, type CliResult } from './support/cli.js';
+import { cliEnv, messages, messageText, runCli, type CliResult } from './support/cli.js';
 
-const lines = (stdout: string) => stdout.trim().split('\n');
+const lines = messages;
 const summaryLine = (result: CliResult) => lines(result.stdout).at(-1);
 
 describe('--action verify (against the simulator, after a real update run)', function () {
@@ -51,8 +51,9 @@ describe('--action verify (against the simulator, after a real update run)', fun
   after(() => sim.close());
 
   it("the update run's JSON log lines all carry the same run id", () => {
-    const logged = lines(firstUpdate.stdout)
-      .filter((line) => line.startsWith('{'))
+    const logged = firstUpdate.stdout
+      .trim()
+      .split('\n')
       .map((line) => JSON.parse(line) as { runId?: unknown; msg?: string });
     expect(logged.map((entry) => entry.msg)).to.include('update finished');
     const runIds = new Set(logged.map((entry) => entry.runId));
@@ -173,6 +174,6 @@ describe('--action verify (against the simulator, after a real update run)', fun
       delete noCertificate[variable];
     const result = await runCli(['--action', 'verify'], noCertificate);
     expect(result.code).to.equal(2);
-    expect(result.stderr).to.include('verify talks to cmsweb with a grid certificate');
+    expect(messageText(result.stdout)).to.include('verify talks to cmsweb with a grid certificate');
   });
 });

@@ -6,14 +6,11 @@
 import type { StoredWorkflow } from '../../couch/types.js';
 
 /**
- * Unix seconds the fixtures' times count back from. Taken when the test files load;
- * `refreshNow()` takes it again for a file that builds its fixtures minutes later, when a
- * long suite reaches it.
+ * The fixtures' "now", in Unix seconds: set again by each fixtureWorkflows() call (a live
+ * binding), so that a test building its site from them reads minute-level "ago" texts
+ * exactly, however long the suite ran before it.
  */
 export let NOW = Math.floor(Date.now() / 1000);
-export function refreshNow(): void {
-  NOW = Math.floor(Date.now() / 1000);
-}
 const DAY = 86_400;
 
 export const TASKCHAIN =
@@ -54,6 +51,7 @@ const transitions = (...steps: Array<[string, number]>) =>
   steps.map(([Status, UpdateTime]) => ({ Status, UpdateTime }));
 
 export function fixtureWorkflows(): StoredWorkflow[] {
+  NOW = Math.floor(Date.now() / 1000);
   return [
     {
       _id: TASKCHAIN,

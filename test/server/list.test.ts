@@ -59,10 +59,18 @@ describe('website: the list, its filters, paging and order', function () {
     expect(lastPage).to.include(`<a rel="prev" href="/stats/${last - 1}">← Previous</a>`);
     expect(lastPage).to.include('<span class="disabled">Next →</span>');
 
-    const beyond = await page(`/stats/${last + 5}`);
-    expect(namesOn(beyond)).to.deep.equal([]);
-    expect(beyond).to.include('past the end');
-    expect(beyond).to.include(`<a rel="prev" href="/stats/${last}">← Previous</a>`);
+    // Past the end: a 404 that says how many pages there are, never "Page 1,000 of 21".
+    const pages = last + 1;
+    for (const beyond of [`/stats/${last + 1}`, `/stats/${last + 5}`, '/stats/1000']) {
+      const answer = await site.get(beyond);
+      expect(answer.status, beyond).to.equal(404);
+      const text = await answer.text();
+      expect(text).to.include(`there are ${pages} pages (numbered from 0)`);
+      expect(text).not.to.match(/Page [\d,]+ of/);
+    }
+    const filtered = await site.get(`/stats/1?prepid=NOPE-00000`);
+    expect(filtered.status).to.equal(404);
+    expect(await filtered.text()).to.include('there is 1 page (numbered from 0)');
 
     expect((await site.get('/stats/-1')).status).to.equal(400);
     expect((await site.get('/stats/99999999999')).status).to.equal(400);
@@ -92,7 +100,7 @@ describe('website: the list, its filters, paging and order', function () {
       expect(Number(answer.headers['content-length'])).to.equal(body.length);
       return { encoding: answer.headers['content-encoding'], body };
     };
-    for (const path of ['/stats/', '/stats/1?type=TaskChain', `/stats/workflow/${TASKCHAIN}`]) {
+    for (const path of ['/stats/', '/stats/0?type=TaskChain', `/stats/workflow/${TASKCHAIN}`]) {
       const plain = await raw(path);
       expect(plain.encoding, path).to.equal(undefined);
       expect((await raw(path, 'identity')).encoding).to.equal(undefined);
@@ -141,8 +149,10 @@ describe('website: the list, its filters, paging and order', function () {
   it('an unknown value gives an empty list, not an error; an empty value means no filter', async () => {
     const none = await page('/stats/?prepid=NOPE-00000');
     expect(namesOn(none)).to.deep.equal([]);
-    expect(none).to.include('No workflow has this PrepID');
-    expect(namesOn(await page('/stats/?workflow_name=does_not_exist'))).to.deep.equal([]);
+    expect(none).to.include('No workflow has this PrepID.');
+    const unnamed = await page('/stats/?workflow_name=does_not_exist');
+    expect(namesOn(unnamed)).to.deep.equal([]);
+    expect(unnamed).to.include('No workflow has this name.');
     expect(namesOn(await page('/stats/?prepid='))).to.deep.equal(allNames.slice(0, 100));
   });
 

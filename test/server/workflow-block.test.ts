@@ -6,7 +6,6 @@ import {
   NO_PREPID,
   NOW,
   OLD_NULLS,
-  refreshNow,
   RELVAL,
   RELVAL_CAMPAIGN,
   RELVAL_DATASETS,
@@ -31,14 +30,13 @@ const attr = (url: string) => url.replace(/&/g, '&amp;');
 const das = (dataset: string) =>
   attr(`https://cmsweb.cern.ch/das/request?instance=prod/global&input=${q(`dataset=${dataset}`)}`);
 
-// Fixture times are fixed when the test files load; a long suite runs minutes later,
-// so minute-level "ago" texts accept that drift (formatAgo's own tests are exact).
+// Fixture times are set when fixtureWorkflows() is called, just before the site starts;
+// minute-level "ago" texts still accept a little drift (formatAgo's own tests are exact).
 describe('website: every field and link of a workflow (SPEC §6)', function () {
   let site: TestWebsite;
   let list: string;
 
   before(async () => {
-    refreshNow();
     site = await startTestWebsite('block', fixtureWorkflows(), {
       lastUpdateRun: NOW - (3600 + 6 * 60),
     });

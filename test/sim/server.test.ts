@@ -188,6 +188,52 @@ describe('sim HTTPS server', () => {
         JSON.parse((await cmsweb('/couchdb/reqmgr_workload_cache/_design/ReqMgr')).body),
       ).to.have.property('views');
     });
+
+    it('answers limit=0 as CouchDB 3 does: no rows, since as last_seq, the rest pending', async () => {
+      const feed = async (query: string) =>
+        JSON.parse((await cmsweb(`/couchdb/reqmgr_workload_cache/_changes?${query}`)).body) as {
+          results: unknown[];
+          last_seq: string;
+          pending: number;
+        };
+      const now = await feed('since=now&limit=0');
+      expect(now).to.deep.equal({ results: [], last_seq: sim.world.lastSeq(), pending: 0 });
+      const all = await feed('since=0');
+      const fromStart = await feed('limit=0');
+      expect(fromStart.results).to.deep.equal([]);
+      expect(fromStart.pending).to.equal(all.results.length);
+      expect(sim.world.changes.decode(fromStart.last_seq)).to.deep.equal({ seq: 0 });
+    });
+
+    it('answers the database root with CouchDB 3 database info that follows the world', async () => {
+      const info = async () => {
+        const answer = await cmsweb('/couchdb/reqmgr_workload_cache');
+        expect(answer.status).to.equal(200);
+        return JSON.parse(answer.body) as Record<string, unknown>;
+      };
+      const before = await info();
+      const workflows = [...sim.world.list()];
+      const live = workflows.filter((workflow) => !workflow.deleted).length;
+      expect(before).to.include({
+        db_name: 'reqmgr_workload_cache',
+        doc_count: live + 1, // and the design document
+        doc_del_count: workflows.length - live,
+        update_seq: sim.world.lastSeq(),
+        compact_running: false,
+      });
+      expect(before.sizes).to.have.keys('file', 'external', 'active');
+
+      const name = workflows.find((workflow) => !workflow.deleted)?.name as string;
+      sim.world.deleteRequest(name);
+      const after = await info();
+      expect(after).to.include({
+        doc_count: live,
+        doc_del_count: workflows.length - live + 1,
+        update_seq: sim.world.lastSeq(),
+      });
+      expect(after.update_seq).not.to.equal(before.update_seq);
+      expect((await cmsweb('/couchdb/reqmgr_workload_cache/')).status).to.equal(200);
+    });
   });
 
   describe('ReqMgr2 REST and WMStats', () => {

@@ -11,7 +11,7 @@ import type { DatabaseNames } from '../../couch/setup.js';
 import type { StoredWorkflow } from '../../couch/types.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { SettingsRepository } from '../../couch/settings.js';
-import { CLI, cliEnv, runCli } from '../ops/support/cli.js';
+import { CLI, cliEnv, messages, messageText, runCli } from '../ops/support/cli.js';
 import { setUpTestDatabases, type TestCouch } from '../support/couch.js';
 import { startTestSimulator } from '../sim/support.js';
 
@@ -116,7 +116,7 @@ describe('node cli.js --action update, against the simulator', function () {
     const codes = [a.code, b.code].sort();
     expect(codes).to.deep.equal([0, 3]);
     const refused = a.code === 3 ? a : b;
-    expect(refused.stderr).to.match(/another update run holds the lock/);
+    expect(messageText(refused.stdout)).to.match(/another update run holds the lock/);
   });
 
   it('notifies the PdmV services once per changed workflow with --trigger-prod', async () => {
@@ -163,14 +163,16 @@ describe('node cli.js --action update, against the simulator', function () {
       cliEnv(couch, names, { ...sim.env, USERCRT: '', USERKEY: '' }),
     );
     expect(noCert.code).to.equal(2);
-    expect(noCert.stderr).to.match(/USERCRT and USERKEY/);
+    expect(messageText(noCert.stdout)).to.match(/USERCRT and USERKEY/);
     const noSecret = await runCli(
       ['--action', 'update', '--trigger-dev'],
       envFor(names, { CALLBACK_CLIENT_SECRET: '' }),
     );
     expect(noSecret.code).to.equal(2);
-    expect(noSecret.stderr).to.match(/CALLBACK_CLIENT_SECRET/);
-    expect(noSecret.stderr).to.not.include(sim.env.CALLBACK_CLIENT_SECRET as string);
+    expect(messageText(noSecret.stdout)).to.match(/CALLBACK_CLIENT_SECRET/);
+    expect(noSecret.stdout + noSecret.stderr).to.not.include(
+      sim.env.CALLBACK_CLIENT_SECRET as string,
+    );
     const badFlag = await runCli(['--action', 'update', '--out', '/tmp'], envFor(names));
     expect(badFlag.code).to.equal(2);
     expect(await new WorkflowRepository(couch.server, names.requests).count()).to.equal(0);
@@ -198,5 +200,29 @@ describe('node cli.js --action update, against the simulator', function () {
     expect(
       (await new WorkflowRepository(couch.server, names.requests).getMany(failed)).size,
     ).to.equal(failed.length);
+  });
+
+  it('update --name: a name nobody knows exits 1; a stored one ReqMgr2 deleted is deleted, and said so', async () => {
+    const { names } = await setUpTestDatabases('gonename');
+    const workflows = new WorkflowRepository(couch.server, names.requests);
+    const unknown = 'nobody_Nothing_250101_000000_1';
+    const result = await runCli(['update', '--name', unknown], envFor(names));
+    expect(result.code, result.stdout + result.stderr).to.equal(1);
+    expect(messages(result.stdout)).to.deep.equal([
+      `no workflow ${unknown} in ReqMgr2 or in Stats2`,
+    ]);
+    expect(await workflows.count()).to.equal(0);
+
+    // This test comes last: the simulated world loses a workflow.
+    const name = [...sim.world.list()].find((w) => !w.deleted && !w.active)?.name as string;
+    expect((await runCli(['update', '--name', name], envFor(names))).code).to.equal(0);
+    expect(await workflows.get(name)).not.to.equal(undefined);
+    sim.world.deleteRequest(name);
+    const deleted = await runCli(['update', '--name', name], envFor(names));
+    expect(deleted.code, deleted.stdout + deleted.stderr).to.equal(0);
+    expect(messages(deleted.stdout)).to.deep.equal([
+      `${name}: ReqMgr2 no longer has this workflow; deleted from Stats2`,
+    ]);
+    expect(await workflows.get(name)).to.equal(undefined);
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
-import { progressDisplay } from '../../commands/update-progress.js';
+import { formatSummary, progressDisplay } from '../../commands/update-progress.js';
+import type { RunSummary } from '../../updater/run.js';
 
 /** A terminal that keeps what is written to it. */
 function fakeTerminal(): { stream: NodeJS.WriteStream; text: () => string } {
@@ -44,5 +45,45 @@ describe('update progress on a terminal', () => {
     display.update({ phase: 'changes', done: 1, total: 2 });
     display.stop();
     expect(terminal.text()).to.equal('');
+  });
+});
+
+describe('update summary', () => {
+  const summary: RunSummary = {
+    startedAt: 1_700_000_000,
+    finishedAt: 1_700_000_002,
+    changed: 3,
+    unchanged: 1,
+    deleted: 0,
+    recalculated: 4,
+    historyEntriesAdded: 2,
+    callbacksSent: 0,
+    callbackFailures: 0,
+    failed: [],
+    durations: { recalculate: 2300, changes: 2200, callbacks: 10 },
+    complete: true,
+  };
+  const line = (text: string, label: string) =>
+    text.split('\n').find((l) => l.startsWith(label)) as string;
+
+  it('gives the whole run as timed, and the overlapping phases as time in each', () => {
+    const text = formatSummary(summary, 2412);
+    expect(line(text, 'duration')).to.equal('duration               2.4 s');
+    expect(line(text, 'time in each phase')).to.equal(
+      'time in each phase     DBS history 2.3 s, ReqMgr2 changes 2.2 s, callbacks 0.0 s (phases run side by side)',
+    );
+  });
+
+  it('never shows a phase longer than the whole, even from whole-second timestamps', () => {
+    // finishedAt - startedAt is 2 s, but a phase took 2.3 s: the duration cannot be less.
+    const text = formatSummary(summary);
+    expect(line(text, 'duration')).to.equal('duration               2.3 s');
+    const sequential = formatSummary(
+      { ...summary, durations: { changes: 500, callbacks: 100 } },
+      700,
+    );
+    expect(line(sequential, 'time in each phase')).to.equal(
+      'time in each phase     ReqMgr2 changes 0.5 s, callbacks 0.1 s',
+    );
   });
 });

@@ -1,6 +1,7 @@
 /**
- * ReqMgr2's CouchDB behind cmsweb (`/couchdb/reqmgr_workload_cache`): the `_changes` feed
- * (UPSTREAM §3) and raw request documents (§2.1).
+ * ReqMgr2's CouchDB behind cmsweb (`/couchdb/reqmgr_workload_cache`): the database's info
+ * at its root (as CouchDB 3 answers `GET /db`), the `_changes` feed (UPSTREAM §3) and raw
+ * request documents (§2.1).
  */
 import { createHash } from 'node:crypto';
 import type { World } from '../../world/world.js';
@@ -37,7 +38,8 @@ function changes(world: World, request: SimRequest): SimResponse {
     limit = Number(rawLimit);
   }
   const includeDocs = request.query.get('include_docs') === 'true';
-  const result = world.changesSince(since.seq, limit);
+  const result =
+    limit === 0 ? nothingSince(world, since.seq) : world.changesSince(since.seq, limit);
   // Byte layout of CouchDB's feed=normal (chttpd_db changes_callback).
   const rows = result.rows.map((row) => {
     let text = `{"seq":${JSON.stringify(world.changes.encode(row.seq))},"id":${JSON.stringify(row.id)},"changes":[{"rev":${JSON.stringify(row.rev)}}]`;
@@ -61,6 +63,48 @@ function changes(world: World, request: SimRequest): SimResponse {
   };
 }
 
+const DB_NAME = 'reqmgr_workload_cache';
+
+/**
+ * `GET /couchdb/reqmgr_workload_cache`: CouchDB 3's database info. The counts take one
+ * pass over the world, so they are kept until the next change.
+ */
+function databaseInfo(world: World): () => SimResponse {
+  let cached: { seq: string; live: number; deleted: number } | undefined;
+  return () => {
+    const seq = world.lastSeq();
+    if (cached?.seq !== seq) {
+      let live = 1; // the design document
+      let deleted = 0;
+      for (const workflow of world.list()) {
+        if (workflow.deleted) deleted++;
+        else live++;
+      }
+      cached = { seq, live, deleted };
+    }
+    const size = cached.live * 4096;
+    return json(200, {
+      instance_start_time: '0',
+      db_name: DB_NAME,
+      purge_seq: world.changes.encode(0),
+      update_seq: seq,
+      sizes: { file: size * 2, external: size, active: size },
+      props: {},
+      doc_del_count: cached.deleted,
+      doc_count: cached.live,
+      disk_format_version: 8,
+      compact_running: false,
+      cluster: { q: 8, n: 3, w: 2, r: 2 },
+    });
+  };
+}
+
+/** CouchDB 3 answers `limit=0` with no rows, `since` as `last_seq`, and all that follows pending. */
+function nothingSince(world: World, since: number): ReturnType<World['changesSince']> {
+  const next = world.changesSince(since, 1);
+  return { rows: [], lastSeq: since, pending: next.rows.length + next.pending };
+}
+
 function document(world: World, id: string): SimResponse {
   const found = world.lookup(id);
   if (found.state === 'present')
@@ -69,7 +113,15 @@ function document(world: World, id: string): SimResponse {
 }
 
 export function couchdbRoutes(world: World): Route[] {
+  const info = databaseInfo(world);
   return [
+    {
+      // Counted and faulted with the feed: the same database, and nothing of ours reads it but `check`.
+      endpoint: 'changes',
+      method: 'GET',
+      pattern: /^\/couchdb\/reqmgr_workload_cache\/?$/,
+      handle: () => info(),
+    },
     {
       endpoint: 'changes',
       method: 'GET',

@@ -69,3 +69,26 @@ export function runCli(
     });
   });
 }
+
+/**
+ * The messages of a CLI child's standard output. Not being a terminal, it must hold one
+ * JSON record per line (the output rule): a line that is not one fails the test.
+ */
+export function messages(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      let record: { msg?: unknown };
+      try {
+        record = JSON.parse(line) as { msg?: unknown };
+      } catch {
+        throw new Error(`a line of the output is not a JSON record: ${line}`);
+      }
+      if (typeof record.msg !== 'string') throw new Error(`a record without msg: ${line}`);
+      return record.msg;
+    });
+}
+
+/** All messages as one text, for `include` assertions. */
+export const messageText = (stdout: string): string => messages(stdout).join('\n');

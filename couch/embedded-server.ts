@@ -73,6 +73,11 @@ export async function runEmbeddedServer(
     }),
   );
 
+  // Clients keep idle connections for 10 s (couch/connection.ts): the server must keep them
+  // longer, or a request sent as the server closes an idle connection is cut ("other side closed").
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';

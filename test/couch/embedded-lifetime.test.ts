@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedCouch } from '../../couch/embedded.js';
@@ -124,6 +124,8 @@ describe('embedded CouchDB under real commands', function () {
         const deadline = Date.now() + 5000;
         while (serverProcesses(serverDir).length > 0 && Date.now() < deadline) await sleep(100);
         expect(serverProcesses(serverDir), `round ${round}: server left running`).to.deep.equal([]);
+        const serverLog = readFileSync(path.join(serverDir, 'server.log'), 'utf8');
+        expect(serverLog, `round ${round}: the server's log`).not.to.match(/"level":(50|60)/);
         rmSync(dataDir, { recursive: true, force: true });
       }
     });

@@ -131,7 +131,11 @@ describe('kill -9 of the embedded CouchDB under the running website and demo', f
     const env = embeddedEnv(dataDir, sim.env);
     expect((await runCli(['--action', 'setup'], env, 120_000)).code).to.equal(0);
     expect((await runCli(['--action', 'update'], env, 180_000)).code).to.equal(0);
-    const site = await startProgram([MAIN, '--port', '0'], env, /Stats2 website at (\S+)/);
+    const site = await startProgram(
+      [MAIN, '--port', '0'],
+      env,
+      /Stats2 website at (http:\/\/[^\s"]+)/,
+    );
     try {
       await waitFor('the list page', async () => (await page(site.url)).startsWith('200 '), 60_000);
       const before = await page(site.url);
@@ -180,7 +184,11 @@ describe('kill -9 of the embedded CouchDB under the running website and demo', f
       DEMO_TICK_S: '1',
       STATS_PORT: '0',
     });
-    const demo = await startProgram([CLI, '--action', 'demo'], env, /Stats2 is at (\S+)/);
+    const demo = await startProgram(
+      [CLI, '--action', 'demo'],
+      env,
+      /Stats2 is at (http:\/\/[^\s"]+)/,
+    );
     try {
       await waitFor('a tick', async () => /\+1 h simulated/.test(demo.output()), 60_000);
       await waitFor('the list page', async () => (await page(demo.url)).startsWith('200 '), 60_000);

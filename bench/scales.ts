@@ -8,12 +8,18 @@ export type ScaleName = (typeof SCALE_NAMES)[number];
 
 export interface Scale {
   update: {
-    /** Workflows in the simulated world, every one of them active in WMStats. */
+    /** Workflows in the simulated world, all but a few (see `dbsModifiedShare`) active in WMStats. */
     workflows: number;
     latencyMs: number;
     concurrencies: readonly number[];
     /** Share of workflows the incremental run finds changed. */
     changedShare: number;
+    /**
+     * Share of workflows, not active in WMStats and unchanged in ReqMgr2, one of whose
+     * datasets gains files before the incremental run: only DBS's list of modified datasets
+     * leads the run to them (SPEC §5 step 3).
+     */
+    dbsModifiedShare: number;
   };
   website: {
     /** Workflows written straight into CouchDB. */
@@ -37,19 +43,37 @@ export interface Scale {
 
 export const SCALES: Record<ScaleName, Scale> = {
   small: {
-    update: { workflows: 100, latencyMs: 50, concurrencies: [1, 4, 16], changedShare: 0.05 },
+    update: {
+      workflows: 100,
+      latencyMs: 50,
+      concurrencies: [1, 4, 16],
+      changedShare: 0.05,
+      dbsModifiedShare: 0.02,
+    },
     website: { workflows: 2_000, historyEntries: 10, connections: 32, durationSeconds: 3 },
     memory: { feedRows: 2_000, targetMb: 200 },
     deploy: { workflows: 1_000, readers: 4 },
   },
   default: {
-    update: { workflows: 500, latencyMs: 50, concurrencies: [1, 4, 16], changedShare: 0.05 },
+    update: {
+      workflows: 500,
+      latencyMs: 50,
+      concurrencies: [1, 4, 16],
+      changedShare: 0.05,
+      dbsModifiedShare: 0.02,
+    },
     website: { workflows: 20_000, historyEntries: 10, connections: 32, durationSeconds: 10 },
     memory: { feedRows: 10_000, targetMb: 200 },
     deploy: { workflows: 5_000, readers: 4 },
   },
   large: {
-    update: { workflows: 20_000, latencyMs: 50, concurrencies: [1, 4, 16], changedShare: 0.05 },
+    update: {
+      workflows: 20_000,
+      latencyMs: 50,
+      concurrencies: [1, 4, 16],
+      changedShare: 0.05,
+      dbsModifiedShare: 0.02,
+    },
     website: { workflows: 200_000, historyEntries: 10, connections: 32, durationSeconds: 20 },
     memory: { feedRows: 1_000_000, targetMb: 200 },
     deploy: { workflows: 200_000, readers: 4 },

@@ -33,7 +33,12 @@ interface DemoState {
   ticks: number;
 }
 
-/** The simulated world starts this far behind the real clock and catches up tick by tick. */
+/**
+ * The simulated world starts this far behind the real clock and catches up tick by tick,
+ * then keeps pace with it (a tick advances it only when the real clock is a tick ahead):
+ * the updater takes its time from the same world, so statuses, chart points and "3d ago"
+ * all read one clock.
+ */
 const HEAD_START_S = 30 * 86400;
 
 export async function runDemo({
@@ -71,6 +76,8 @@ export async function runDemo({
     logger: updaterLogger,
   };
   const simEnvFile = path.join(baseConfig.couch.dataDir, SIM_ENV_FILE);
+  // One clock: history entries, LastUpdate and the DBS dates of the simulated world.
+  const now = () => sim.world.now();
   let website: Awaited<ReturnType<typeof startWebsite>> | undefined;
   let stopping = false;
   let running: Promise<unknown> = Promise.resolve();
@@ -92,7 +99,7 @@ export async function runDemo({
       updateToken: config.web.updateToken,
       logger: logger.child({ module: 'website' }),
       updateWorkflow: async (name) => {
-        return oneWorkflowOutcome(await updateWorkflow(name, deps));
+        return oneWorkflowOutcome(await updateWorkflow(name, deps, { now }));
       },
     });
     output.say(
@@ -112,7 +119,7 @@ export async function runDemo({
     const update = async (label: string) => {
       const lock = await acquireRunLock(db.server, config.couch.settingsDb);
       try {
-        report(output, label, await runUpdate(deps));
+        report(output, label, await runUpdate(deps, { now }));
       } finally {
         await lock.release();
       }
@@ -130,6 +137,7 @@ export async function runDemo({
       if (stopping) return;
       running = running
         .then(async () => {
+          if (sim.world.now() + demo.simulatedSecondsPerTick > Date.now() / 1000) return;
           const advanced = sim.world.advance(demo.simulatedSecondsPerTick);
           state.ticks++;
           writeState(simDir, state);

@@ -3,6 +3,7 @@
  * counts and ETA; elsewhere (systemd, CI), nothing here — the JSON log lines say it.
  */
 import cliProgress from 'cli-progress';
+import { plural } from '../lib/plural.js';
 import type { RunProgress, RunSummary } from '../updater/run.js';
 
 /** In the order a run goes through them. */
@@ -79,7 +80,7 @@ export function formatSummary(summary: RunSummary, elapsedMs?: number): string {
     `workflows deleted      ${summary.deleted}`,
     `histories recalculated ${summary.recalculated}`,
     `history entries added  ${summary.historyEntriesAdded}`,
-    `callbacks              ${summary.callbacksSent} sent, ${summary.callbackFailures} failed`,
+    `callbacks              ${summary.callbacksSent} sent, ${summary.callbackFailures} failed, ${plural(summary.callbacksPending, 'workflow')} still owed one`,
     `failed workflows       ${summary.failed.length}${summary.failed.length ? ': ' + summary.failed.slice(0, 10).join(', ') + (summary.failed.length > 10 ? ', …' : '') : ''}`,
     `duration               ${seconds(total)}`,
   ];

@@ -1,7 +1,7 @@
 /**
  * `--action update [--name NAME] [--trigger-prod] [--trigger-dev]`: the update run, or
- * the update of one workflow. Exit status: 0 all well, 1 some workflow failed (it is on
- * the failed list and retried next run), the run is incomplete, or `--name` names a
+ * the update of one workflow. Exit status: 0 all well, 1 some workflow or notification
+ * failed (it is retried by the next run), the run is incomplete, or `--name` names a
  * workflow neither ReqMgr2 nor Stats2 has; 3 another run holds the lock.
  */
 import { randomBytes } from 'node:crypto';
@@ -11,6 +11,7 @@ import { createOutput } from '../lib/logger.js';
 import type { Config } from '../lib/config.js';
 import { acquireRunLock, RunLockedError } from '../updater/run-lock.js';
 import {
+  runSucceeded,
   runUpdate,
   updateWorkflow,
   type RunSummary,
@@ -100,7 +101,7 @@ export async function runUpdateCommand(
     output.say(output.format === 'human' ? formatSummary(summary, elapsedMs) : 'update finished', {
       summary: { ...summary, failed: summary.failed.length, elapsedMs: Math.round(elapsedMs) },
     });
-    return summary.failed.length > 0 || !summary.complete ? 1 : 0;
+    return runSucceeded(summary) ? 0 : 1;
   } finally {
     progress.stop();
     await upstream.close?.();

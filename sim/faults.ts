@@ -39,6 +39,13 @@ export interface FaultSpec {
   unauthorized?: number;
   /** The spec applies to this many requests, then is removed. */
   times?: number;
+  /**
+   * Only requests that name this dataset (DBS `dataset` parameter, or one of the names in a
+   * `datasetlist` body) meet the spec; the endpoint's other requests are answered as if it
+   * were not set, and do not count against `times`. dbs2go fails a whole query for one bad
+   * dataset: this is how a test makes one dataset bad.
+   */
+  dataset?: string;
 }
 
 export type FaultKind =
@@ -84,11 +91,12 @@ export class Faults {
     else this.specs.delete(endpoint);
   }
 
-  decide(endpoint: EndpointName): FaultDecision {
+  /** `datasets`: the datasets the request names (for specs restricted to one dataset). */
+  decide(endpoint: EndpointName, datasets: readonly string[] = []): FaultDecision {
     const rng = this.generatorOf(endpoint);
     const key = this.specs.has(endpoint) ? endpoint : '*';
     const spec = this.specs.get(key);
-    if (spec === undefined)
+    if (spec === undefined || (spec.dataset !== undefined && !datasets.includes(spec.dataset)))
       return { latencyMs: this.baseLatencyMs, fault: undefined, variant: rng.next() };
     spec.remaining--;
     if (spec.remaining <= 0) this.specs.delete(key);

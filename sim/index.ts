@@ -38,7 +38,12 @@ export interface SimulatorOptions {
   dir?: string;
   /** Latency added to every answer. */
   latencyMs?: number;
-  /** Simulated epoch seconds at the start (default 2025-01-01T00:00:00Z). */
+  /**
+   * Simulated epoch seconds at the start. Default: the wall clock when the simulator starts,
+   * so that DBS dates (`last_modification_date`, `min_ldate`) compare with the dates an
+   * updater on the real clock stores (`last_dbs_update_date`); simulated time then moves
+   * only with `world.advance()`. Give the same value to get the same world twice.
+   */
   startTime?: number;
   /** First port: the five origins listen on port..port+4. 0 (default) = any free ports. */
   port?: number;
@@ -95,7 +100,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     seed: options.seed,
     workflows: options.workflows,
     active: options.active,
-    startTime: options.startTime,
+    startTime: options.startTime ?? Math.floor(Date.now() / 1000),
   });
   const faults = new Faults(options.seed, options.latencyMs ?? 0);
   const callbacks: CallbackRecord[] = [];

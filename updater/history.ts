@@ -100,7 +100,9 @@ export function buildHistoryEntry(input: HistoryInput, answers: LookupAnswers): 
 /**
  * Appends `entry` unless its Datasets equal the latest entry's (by Time) or are empty.
  * Only the Datasets are compared, so the same DBS state seen again later (a rerun after a
- * crash, say) adds nothing. In lumis mode, older snapshots lacking Lumis get `Lumis: 0`.
+ * crash, say) adds nothing. In lumis mode, older snapshots lacking Lumis get `Lumis: 0`,
+ * and the latest is compared as it would then read: a workflow that has just entered lumis
+ * mode does not get a second, identical entry (`NONE`, 0 events, `Lumis: 0` twice).
  */
 export function appendHistory(
   history: readonly HistoryEntry[],
@@ -108,14 +110,14 @@ export function appendHistory(
   lumisMode: boolean,
 ): HistoryUpdate {
   const chronological = [...history].sort(byTime);
-  const latest = chronological.at(-1);
+  const older = lumisMode ? chronological.map(withLumis) : chronological;
+  const latest = older.at(-1);
   if (
     Object.keys(entry.Datasets).length === 0 ||
     (latest && sameJson(latest.Datasets, entry.Datasets))
   ) {
     return { history: [...history], changed: false };
   }
-  const older = lumisMode ? chronological.map(withLumis) : chronological;
   return { history: [...older, entry].sort(byTime), changed: true };
 }
 

@@ -1,59 +1,90 @@
 /**
- * Answers look-ups through the upstream clients, once per look-up key for the whole run
- * (SPEC §4, §7: a cache keyed by everything that changes the answer). Dataset access
- * types are asked for many datasets per `datasetlist` call. A failed call is recorded as
- * a failed answer, so the decision functions refuse to build from it.
+ * Answers look-ups through the upstream clients (SPEC §4, §7: a cache keyed by everything
+ * that changes the answer). Look-ups with a key of their own (filesummaries, files, the
+ * PrepID look-up) are asked once per key by all the resolvers of one family (a resolver and
+ * its forks), however they interleave. Dataset access types are asked many datasets per
+ * `datasetlist` call, and each fork asks for the datasets it has no answer for itself: the
+ * calls a batch makes then depend on the batch alone, never on which other batch asked
+ * first (SPEC §7, deterministic; issue 11: call counts that do not wobble). A failed call
+ * is recorded as a failed answer, so the decision functions refuse to build from it; a
+ * failed `datasetlist` is narrowed down to the datasets that fail on their own.
  */
-import { errorMessage } from '../lib/errors.js';
 import { recordDatasetList } from './history.js';
 import {
   LookupAnswers,
   lookupKey,
-  type Answer,
+  settle,
   type DatasetAccessLookup,
   type DbsFileRow,
   type Lookup,
   type ParentCandidate,
 } from './lookups.js';
+import { callNarrowing } from './narrowing.js';
 import type { UpdaterUpstream } from './upstream-port.js';
 
-export class LookupResolver {
-  readonly answers = new LookupAnswers();
-  readonly #inFlight = new Map<string, Promise<void>>();
+/** Datasets per `datasetlist` call (dbs2go queries 100 at a time). */
+export const DATASETS_PER_CALL = 100;
 
-  constructor(private readonly upstream: UpdaterUpstream) {}
+interface KeyedLookups {
+  answers: LookupAnswers;
+  inFlight: Map<string, Promise<void>>;
+}
+
+export class LookupResolver {
+  readonly answers: LookupAnswers;
+  readonly #keyed: KeyedLookups;
+
+  constructor(
+    private readonly upstream: UpdaterUpstream,
+    keyed: KeyedLookups = { answers: new LookupAnswers(), inFlight: new Map() },
+    accessTypes?: LookupAnswers,
+  ) {
+    this.#keyed = keyed;
+    this.answers = accessTypes ?? new LookupAnswers(keyed.answers);
+  }
+
+  /**
+   * A resolver for one batch: it shares the keyed look-ups of this one and starts with a
+   * copy of this one's dataset access types, then asks for the others itself.
+   */
+  fork(): LookupResolver {
+    return new LookupResolver(this.upstream, this.#keyed, this.answers.copy());
+  }
 
   /** Resolves when every look-up has an answer (a value or a failure) in `answers`. */
   async resolve(lookups: readonly Lookup[]): Promise<LookupAnswers> {
     const waits: Promise<void>[] = [];
-    const newAccess: DatasetAccessLookup[] = [];
+    const newAccess = new Set<string>();
     for (const lookup of lookups) {
-      const key = lookupKey(lookup);
-      const pending = this.#inFlight.get(key);
-      if (pending) {
-        waits.push(pending);
-      } else if (!this.answers.has(lookup)) {
-        if (lookup.kind === 'datasetAccess') newAccess.push(lookup);
-        else waits.push(this.#track(key, this.#answerOne(lookup)));
+      if (lookup.kind === 'datasetAccess') {
+        if (!this.answers.has(lookup)) newAccess.add(lookup.dataset);
+        continue;
       }
+      const key = lookupKey(lookup);
+      const pending = this.#keyed.inFlight.get(key);
+      if (pending) waits.push(pending);
+      else if (!this.answers.has(lookup)) waits.push(this.#track(key, this.#answerOne(lookup)));
     }
-    if (newAccess.length > 0) {
-      const batch = this.#answerAccessTypes(newAccess.map((l) => l.dataset));
-      for (const lookup of newAccess) waits.push(this.#track(lookupKey(lookup), batch));
-    }
+    if (newAccess.size > 0) waits.push(this.#answerAccessTypes([...newAccess].sort()));
     await Promise.all(waits);
     return this.answers;
   }
 
   #track(key: string, work: Promise<void>): Promise<void> {
-    const tracked = work.finally(() => this.#inFlight.delete(key));
-    this.#inFlight.set(key, tracked);
+    const inFlight = this.#keyed.inFlight;
+    const tracked = work.finally(() => inFlight.delete(key));
+    inFlight.set(key, tracked);
     return tracked;
   }
 
+  /** Sorted, distinct datasets, 100 per call; a failed call is split until the failures are its bad datasets. */
   async #answerAccessTypes(datasets: string[]): Promise<void> {
-    const unique = [...new Set(datasets)];
-    recordDatasetList(this.answers, unique, await settle(this.upstream.datasetList(unique)));
+    const settled = await callNarrowing(
+      datasets,
+      (chunk, splitting) => this.upstream.datasetList(chunk, { retry: !splitting }),
+      { chunkSize: DATASETS_PER_CALL, splittable: answerSaysWhy },
+    );
+    for (const { items, outcome } of settled) recordDatasetList(this.answers, items, outcome);
   }
 
   async #answerOne(lookup: Exclude<Lookup, DatasetAccessLookup>): Promise<void> {
@@ -100,14 +131,6 @@ export class LookupResolver {
   }
 }
 
-async function settle<T>(work: Promise<T>): Promise<Answer<T>> {
-  try {
-    return { ok: true, value: await work };
-  } catch (err) {
-    return { ok: false, error: err instanceof Error ? err : new Error(errorMessage(err)) };
-  }
-}
-
 function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
@@ -120,4 +143,14 @@ function numberOrNull(value: unknown): number | null {
     return numbers.length > 0 ? Math.max(...numbers) : null;
   }
   return null;
+}
+
+/**
+ * Whether a failure may come from the datasets asked (an error answer, an HTML page, a
+ * body that is not what DBS sends), so that smaller calls can tell which. A timeout or a
+ * connection failure says nothing about them: splitting would only multiply it.
+ */
+function answerSaysWhy(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code !== 'UPSTREAM_TIMEOUT' && code !== 'UPSTREAM_NETWORK' && code !== 'UPSTREAM_TLS';
 }

@@ -91,21 +91,50 @@ export function lookupKey(lookup: Lookup): string {
   return canonicalJson(lookup);
 }
 
-/** Answers by look-up key; typed so that each kind of look-up holds its kind of answer. */
+/**
+ * Answers by look-up key; typed so that each kind of look-up holds its kind of answer.
+ * Given `shared`, only the `datasetAccess` answers are kept here and every other kind
+ * goes to `shared` (see LookupResolver.fork).
+ */
 export class LookupAnswers {
   readonly #answers = new Map<string, Answer<unknown>>();
 
+  constructor(private readonly shared?: LookupAnswers) {}
+
   set<L extends Lookup>(lookup: L, answer: Answer<AnswerValue<L>>): this {
-    this.#answers.set(lookupKey(lookup), answer);
+    if (this.#delegates(lookup)) (this.shared as LookupAnswers).set(lookup, answer);
+    else this.#answers.set(lookupKey(lookup), answer);
     return this;
   }
 
   get<L extends Lookup>(lookup: L): Answer<AnswerValue<L>> | undefined {
+    if (this.#delegates(lookup)) return (this.shared as LookupAnswers).get(lookup);
     return this.#answers.get(lookupKey(lookup)) as Answer<AnswerValue<L>> | undefined;
   }
 
   has(lookup: Lookup): boolean {
+    if (this.#delegates(lookup)) return (this.shared as LookupAnswers).has(lookup);
     return this.#answers.has(lookupKey(lookup));
+  }
+
+  /** A copy of the answers kept here (the shared ones stay shared). */
+  copy(): LookupAnswers {
+    const copy = new LookupAnswers(this.shared);
+    for (const [key, answer] of this.#answers) copy.#answers.set(key, answer);
+    return copy;
+  }
+
+  #delegates(lookup: Lookup): boolean {
+    return this.shared !== undefined && lookup.kind !== 'datasetAccess';
+  }
+}
+
+/** The value of `work`, or why it failed, as an Answer. */
+export async function settle<T>(work: Promise<T>): Promise<Answer<T>> {
+  try {
+    return { ok: true, value: await work };
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? err : new Error(errorMessage(err)) };
   }
 }
 

@@ -10,8 +10,22 @@ import type { Settings } from '../couch/types.js';
 import type { WorkflowRepository } from '../couch/workflows.js';
 import { errorMessage, Stats2Error } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import {
+  CALLBACK_RETRY_MAX_AGE_S,
+  failedCallbacksOf,
+  failureAfter,
+  planCallbacks,
+  type FailedCallback,
+} from './callback-retries.js';
 import { LookupResolver } from './lookup-resolver.js';
-import { recalculateHistories, siblingsOf, updateDocuments, type StepContext } from './steps.js';
+import {
+  deleteWorkflows,
+  recalculateHistories,
+  siblingsOf,
+  updateDocuments,
+  type StepContext,
+} from './steps.js';
+import { TrackedNames } from './tracked-names.js';
 import type {
   CallbackNotifier,
   CallbackTarget,
@@ -37,6 +51,8 @@ export interface UpdateOptions {
   /** Unix seconds; injectable so tests can line runs up with simulated time. */
   now?: () => number;
   onProgress?: (progress: RunProgress) => void;
+  /** A notification failing for longer than this is given up with a warning (default a week). */
+  callbackMaxAgeSeconds?: number;
 }
 
 export interface RunProgress {
@@ -55,7 +71,10 @@ export interface RunSummary {
   recalculated: number;
   historyEntriesAdded: number;
   callbacksSent: number;
+  /** Notifications that failed in this run (they stay owed: `callbacksPending`). */
   callbackFailures: number;
+  /** Workflows still owed a notification after this run (retried by the next runs). */
+  callbacksPending: number;
   failed: string[];
   /** Milliseconds per phase. */
   durations: Record<string, number>;
@@ -64,6 +83,11 @@ export interface RunSummary {
 }
 
 /** What the website's update endpoint reports about a one-workflow update. */
+/** The exit status of `update`: 1 when a workflow or a notification failed, or the run is incomplete. */
+export function runSucceeded(summary: RunSummary): boolean {
+  return summary.failed.length === 0 && summary.callbackFailures === 0 && summary.complete;
+}
+
 export function oneWorkflowOutcome(summary: RunSummary): {
   changed: boolean;
   failed: boolean;
@@ -106,6 +130,16 @@ export async function updateWorkflow(
   return new UpdateRun(deps, options).executeOne(name);
 }
 
+/** The settings write that records notifications before the writes they announce failed: the run stops. */
+class CheckpointError extends Stats2Error {
+  constructor(cause: unknown) {
+    super(`saving the run's progress failed: ${errorMessage(cause)}`, {
+      code: 'CHECKPOINT_FAILED',
+      cause,
+    });
+  }
+}
+
 class UpdateRun {
   private readonly now: () => number;
   private readonly pageSize: number;
@@ -113,12 +147,14 @@ class UpdateRun {
   private readonly triggers: readonly CallbackTarget[];
   private ctx: StepContext;
   private settingsWrites: Promise<void> = Promise.resolve();
-  private readonly failed = new Map<string, string>();
-  private readonly pendingCallbacks = new Set<string>();
-  /** Names this run took off the failed or pending lists: checkpoints drop only these from
-   * the stored lists, so a single-workflow update running beside this run keeps its own
-   * decisions. Only names that were on a list, so it stays small on any feed. */
-  private readonly touched = new Set<string>();
+  /** The failed list, with why each failed. */
+  private failed = new TrackedNames<string>();
+  /** Workflows owed a notification to every trigger (recorded before the writes they announce). */
+  private pendingCallbacks = new TrackedNames<true>();
+  /** Notifications that failed, owed until they succeed. */
+  private failedCallbacks = new TrackedNames<FailedCallback>();
+  /** Workflows that failed in this run: nothing more is written for them in it (SPEC §7). */
+  private readonly failedThisRun = new Set<string>();
   /** Stored workflows step 3 must see this run (DBS-modified, WMStats-active) and has not yet:
    * bounded by those lists, not by the length of the feed. */
   private readonly stillToRecalculate = new Set<string>();
@@ -142,7 +178,13 @@ class UpdateRun {
       now: this.now,
       // Record the notification before the write: a run killed in between must still send it.
       beforeWrite:
-        this.triggers.length > 0 ? (names) => this.recordPendingCallbacks(names) : undefined,
+        this.triggers.length > 0
+          ? (names) =>
+              this.recordPendingCallbacks(names).catch((err: unknown) => {
+                throw new CheckpointError(err);
+              })
+          : undefined,
+      mayWrite: (name) => !this.failedThisRun.has(name),
     };
     const startedAt = this.now();
     this.summary = {
@@ -155,6 +197,7 @@ class UpdateRun {
       historyEntriesAdded: 0,
       callbacksSent: 0,
       callbackFailures: 0,
+      callbacksPending: 0,
       failed: [],
       durations: {},
       complete: true,
@@ -163,18 +206,17 @@ class UpdateRun {
 
   async execute(): Promise<RunSummary> {
     const settings = await this.deps.settings.get();
-    for (const name of settings.failed_workflows) this.failed.set(name, 'failed in an earlier run');
-    for (const name of pendingCallbacksOf(settings)) this.pendingCallbacks.add(name);
+    this.loadLists(settings);
 
     const dbsCovered = await this.timed('recalculate', () =>
       this.collectActive(settings.last_dbs_update_date),
     );
-    await this.timed('failed', () => this.retryFailed([...this.failed.keys()]));
+    await this.timed('failed', () => this.retryFailed(this.failed.names()));
     await this.timed('changes', () => this.followChanges(settings.last_reqmgr_sequence));
     await this.checkpoint(dbsCovered ? { last_dbs_update_date: this.summary.startedAt } : {});
     await this.timed('callbacks', () => this.sendCallbacks());
 
-    this.summary.failed = [...this.failed.keys()].sort();
+    this.summary.failed = this.failed.names();
     this.summary.complete &&= dbsCovered;
     this.summary.finishedAt = this.now();
     await this.checkpoint({ last_run: this.summary });
@@ -182,8 +224,15 @@ class UpdateRun {
   }
 
   async executeOne(name: string): Promise<RunSummary> {
+    // Only this workflow's entries: a full run beside this update keeps the others.
+    const settings = await this.deps.settings.get();
+    if (pendingCallbacksOf(settings).includes(name)) this.pendingCallbacks.set(name, true);
+    for (const [owed, record] of failedCallbacksOf(settings.failed_callbacks))
+      if (owed === name) this.failedCallbacks.set(name, record);
     // Whatever the stored lists say of this workflow, this update decides it anew.
-    this.touched.add(name);
+    this.failed.decideAnew(name);
+    this.pendingCallbacks.decideAnew(name);
+    this.failedCallbacks.decideAnew(name);
     await this.timed('changes', () => this.process([name], [], 'changes'));
     await this.checkpoint({});
     await this.timed('callbacks', () => this.sendCallbacks());
@@ -199,6 +248,16 @@ class UpdateRun {
     }
     this.summary.finishedAt = this.now();
     return this.summary;
+  }
+
+  private loadLists(settings: Settings): void {
+    this.failed = new TrackedNames(
+      settings.failed_workflows.map((name): [string, string] => [name, 'failed in an earlier run']),
+    );
+    this.pendingCallbacks = new TrackedNames(
+      pendingCallbacksOf(settings).map((name): [string, true] => [name, true]),
+    );
+    this.failedCallbacks = new TrackedNames(failedCallbacksOf(settings.failed_callbacks));
   }
 
   private async retryFailed(names: string[]): Promise<void> {
@@ -256,7 +315,11 @@ class UpdateRun {
   /** Step 3 for the workflows nothing has recalculated yet in this run. */
   private recalculateRest(include: (name: string) => boolean): Promise<void> {
     return this.timed('recalculate', () =>
-      this.recalculate([...this.stillToRecalculate].filter(include).sort(), true),
+      this.recalculate(
+        [...this.stillToRecalculate].filter(include).sort(),
+        this.ctx.resolver,
+        true,
+      ),
     );
   }
 
@@ -268,58 +331,92 @@ class UpdateRun {
     this.ctx = { ...this.ctx, resolver: new LookupResolver(this.deps.upstream) };
   }
 
-  /** Steps 2 and 3 for a set of changed and deleted workflows. */
+  /**
+   * Steps 2 and 3 for a set of changed and deleted workflows. Batches are formed from the
+   * sorted names, and each asks its own DBS questions (see LookupResolver.fork), so that
+   * two identical runs make the same calls whatever the timing.
+   */
   private async process(
     changed: string[],
     deleted: string[],
     phase: RunProgress['phase'],
   ): Promise<void> {
     this.useFreshAnswers();
+    const resolver = this.ctx.resolver;
+    const onPage = new Set([...changed, ...deleted]);
     if (deleted.length > 0) {
-      const outcomes = await this.deps.workflows.deleteMany(deleted);
-      this.summary.deleted += outcomes.filter((o) => o.ok).length;
-      for (const name of deleted) this.takeOff(name, { failed: true, pending: true });
+      const deletion = await deleteWorkflows(deleted, this.deps.workflows);
+      this.summary.deleted += deletion.deleted.length;
+      for (const name of [...deletion.deleted, ...deletion.absent]) {
+        this.failed.takeOff(name);
+        this.pendingCallbacks.takeOff(name);
+        this.failedCallbacks.takeOff(name);
+      }
+      for (const [name, reason] of deletion.failed) this.fail(name, reason);
     }
+    const work = [...new Set(changed)].filter((name) => !this.failedThisRun.has(name)).sort();
     let done = 0;
-    await inBatches(changed, this.batchSize, async (batch) => {
-      const documents = await updateDocuments(batch, this.ctx);
+    await inBatches(work, this.batchSize, async (batch) => {
+      const lineage = resolver.fork();
+      const ctx = { ...this.ctx, resolver: lineage };
+      const documents = await updateDocuments(batch, ctx);
       this.summary.changed += documents.written.length;
       this.summary.unchanged += documents.unchanged.length;
       this.summary.deleted += documents.removed.length;
       for (const name of [...documents.written, ...documents.unchanged])
-        this.takeOff(name, { failed: true });
-      for (const name of documents.removed) this.takeOff(name, { failed: true, pending: true });
+        if (!this.failedThisRun.has(name)) this.failed.takeOff(name);
+      for (const name of documents.removed) {
+        this.failed.takeOff(name);
+        this.pendingCallbacks.takeOff(name);
+        this.failedCallbacks.takeOff(name);
+      }
       for (const [name, reason] of documents.failed) this.fail(name, reason);
       this.notifyLater(documents.written);
 
-      const survivors = batch.filter((name) => !documents.removed.includes(name));
+      // A workflow whose document could not be rebuilt writes nothing this run: no history
+      // from its stored, outdated copy (SPEC §7).
+      const survivors = batch.filter(
+        (name) => !documents.removed.includes(name) && !documents.failed.has(name),
+      );
       // The sibling look-up waits for CouchDB to index the batch just written: the batch's
-      // own histories are recalculated meanwhile, and the siblings after.
+      // own histories are recalculated meanwhile, and the siblings after, with the batch's
+      // answers.
       const [siblings] = await Promise.all([
-        siblingsOf(survivors, this.deps.workflows),
-        this.recalculate(survivors, false),
+        siblingsOf(survivors, this.deps.workflows, onPage),
+        this.recalculateBatch(survivors, ctx),
       ]);
-      await this.recalculate(siblings, false);
+      await this.recalculate(siblings, lineage, false);
       done += batch.length;
       // The feed reports its own progress per page (with the total it announces).
-      if (phase !== 'changes') this.options.onProgress?.({ phase, done, total: changed.length });
+      if (phase !== 'changes') this.options.onProgress?.({ phase, done, total: work.length });
     });
   }
 
-  private async recalculate(names: readonly string[], reportProgress: boolean): Promise<void> {
+  /** Step 3 for `names`, in batches, each with its own fork of `answers`. */
+  private async recalculate(
+    names: readonly string[],
+    answers: LookupResolver,
+    reportProgress: boolean,
+  ): Promise<void> {
+    const work = names.filter((name) => !this.failedThisRun.has(name));
     let done = 0;
-    await inBatches(names, this.batchSize, async (batch) => {
-      const histories = await recalculateHistories(batch, this.ctx);
-      for (const name of batch) this.stillToRecalculate.delete(name);
-      this.summary.recalculated += histories.recalculated;
-      this.summary.historyEntriesAdded += histories.appended.length;
-      // A history failure must be retried; a success does not clear an earlier document failure (§7).
-      for (const [name, reason] of histories.failed) this.fail(name, reason);
-      this.notifyLater(histories.appended);
+    await inBatches(work, this.batchSize, async (batch) => {
+      await this.recalculateBatch(batch, { ...this.ctx, resolver: answers.fork() });
       done += batch.length;
       if (reportProgress)
-        this.options.onProgress?.({ phase: 'recalculate', done, total: names.length });
+        this.options.onProgress?.({ phase: 'recalculate', done, total: work.length });
     });
+  }
+
+  private async recalculateBatch(batch: readonly string[], ctx: StepContext): Promise<void> {
+    if (batch.length === 0) return;
+    const histories = await recalculateHistories(batch, ctx);
+    for (const name of batch) this.stillToRecalculate.delete(name);
+    this.summary.recalculated += histories.recalculated;
+    this.summary.historyEntriesAdded += histories.appended.length;
+    // A history failure must be retried; a success does not clear an earlier document failure (§7).
+    for (const [name, reason] of histories.failed) this.fail(name, reason);
+    this.notifyLater(histories.appended);
   }
 
   /**
@@ -371,47 +468,91 @@ class UpdateRun {
     }
   }
 
+  /**
+   * Step 5: the notifications owed (pending, or failed in an earlier run and not too old),
+   * each workflow's at most once per target. One that fails stays owed (`failed_callbacks`)
+   * and is tried again by the next runs.
+   */
   private async sendCallbacks(): Promise<void> {
-    if (this.triggers.length === 0 || this.pendingCallbacks.size === 0) return;
-    const names = [...this.pendingCallbacks].sort();
-    const docs = await this.deps.workflows.getMany(names);
-    let done = 0;
-    await Promise.all(
-      names.map(async (name) => {
-        const doc = docs.get(name);
-        for (const target of this.triggers) {
-          if (!doc) continue;
-          try {
-            const outcome = await (this.deps.notifier as CallbackNotifier).notify(doc, target);
-            if (outcome.sent) this.summary.callbacksSent++;
-            else
-              this.deps.logger.warn(
-                { workflow: name, target },
-                `no notification: ${outcome.reason ?? 'skipped'}`,
-              );
-          } catch (err) {
-            this.summary.callbackFailures++;
-            this.deps.logger.warn(
-              { workflow: name, target, err: { message: errorMessage(err) } },
-              'notification failed',
-            );
-          }
-        }
-        this.options.onProgress?.({ phase: 'callbacks', done: ++done, total: names.length });
-      }),
+    if (this.triggers.length === 0) {
+      this.summary.callbacksPending = this.owedCount();
+      return;
+    }
+    const now = this.now();
+    const plan = planCallbacks(
+      this.pendingCallbacks.names(),
+      this.failedCallbacks.entries(),
+      this.triggers,
+      now,
+      this.options.callbackMaxAgeSeconds ?? CALLBACK_RETRY_MAX_AGE_S,
     );
-    for (const name of names) this.takeOff(name, { pending: true });
+    for (const [name, record] of plan.expired) {
+      this.deps.logger.warn(
+        { workflow: name, targets: record.targets, failingSince: record.since },
+        `notification given up: failing since ${new Date(record.since * 1000).toISOString()}`,
+      );
+      this.failedCallbacks.takeOff(name);
+    }
+    const names = [...plan.send.keys()].sort();
+    if (names.length > 0) {
+      const docs = await this.deps.workflows.getMany(names);
+      let done = 0;
+      await Promise.all(
+        names.map(async (name) => {
+          const doc = docs.get(name);
+          const targets = plan.send.get(name) ?? [];
+          const failedTargets = doc ? await this.notify(doc, targets) : [];
+          this.pendingCallbacks.takeOff(name);
+          const record = failureAfter(
+            this.failedCallbacks.get(name),
+            doc ? targets : ['prod', 'dev'],
+            failedTargets,
+            now,
+          );
+          if (record === undefined) this.failedCallbacks.takeOff(name);
+          else this.failedCallbacks.set(name, record);
+          this.options.onProgress?.({ phase: 'callbacks', done: ++done, total: names.length });
+        }),
+      );
+    }
+    this.summary.callbacksPending = this.owedCount();
     await this.checkpoint({});
   }
 
-  private takeOff(name: string, lists: { failed?: boolean; pending?: boolean }): void {
-    if (lists.failed && this.failed.delete(name)) this.touched.add(name);
-    if (lists.pending && this.pendingCallbacks.delete(name)) this.touched.add(name);
+  /** Notifies `targets` of `doc`; the targets whose notification failed. */
+  private async notify(
+    doc: { _id: string; RequestType?: string | null; PrepID?: string | null },
+    targets: readonly CallbackTarget[],
+  ): Promise<CallbackTarget[]> {
+    const failedTargets: CallbackTarget[] = [];
+    for (const target of targets) {
+      try {
+        const outcome = await (this.deps.notifier as CallbackNotifier).notify(doc, target);
+        if (outcome.sent) this.summary.callbacksSent++;
+        else
+          this.deps.logger.warn(
+            { workflow: doc._id, target },
+            `no notification: ${outcome.reason ?? 'skipped'}`,
+          );
+      } catch (err) {
+        this.summary.callbackFailures++;
+        failedTargets.push(target);
+        this.deps.logger.warn(
+          { workflow: doc._id, target, err: { message: errorMessage(err) } },
+          'notification failed; it is sent again by the next run',
+        );
+      }
+    }
+    return failedTargets;
+  }
+
+  private owedCount(): number {
+    return new Set([...this.pendingCallbacks.names(), ...this.failedCallbacks.names()]).size;
   }
 
   private notifyLater(names: readonly string[]): void {
     if (this.triggers.length === 0) return;
-    for (const name of names) this.pendingCallbacks.add(name);
+    for (const name of names) this.pendingCallbacks.set(name, true);
   }
 
   private async recordPendingCallbacks(names: readonly string[]): Promise<void> {
@@ -423,20 +564,26 @@ class UpdateRun {
 
   private fail(name: string, reason: string): void {
     this.failed.set(name, reason);
+    this.failedThisRun.add(name);
     this.deps.logger.warn({ workflow: name, reason }, 'workflow failed; it is retried next run');
   }
 
-  /** Saves the failed list and pending callbacks (and `extra`) after the work they describe is written. */
+  /** Saves the failed list and the notifications owed (and `extra`) after the work they describe is written. */
   private checkpoint(extra: Partial<Settings>): Promise<void> {
-    const merge = (stored: readonly string[], ours: Iterable<string>) =>
-      [...new Set([...stored.filter((name) => !this.touched.has(name)), ...ours])].sort();
     // One at a time: batches run side by side, and each write reflects all decided so far.
     const saved = this.settingsWrites.then(() =>
       this.deps.settings.update((current) => ({
         ...current,
         ...extra,
-        failed_workflows: merge(current.failed_workflows, this.failed.keys()),
-        pending_callbacks: merge(pendingCallbacksOf(current), this.pendingCallbacks),
+        failed_workflows: this.failed
+          .merge(current.failed_workflows.map((name): [string, string] => [name, '']))
+          .map(([name]) => name),
+        pending_callbacks: this.pendingCallbacks
+          .merge(pendingCallbacksOf(current).map((name): [string, true] => [name, true]))
+          .map(([name]) => name),
+        failed_callbacks: Object.fromEntries(
+          this.failedCallbacks.merge(failedCallbacksOf(current.failed_callbacks)),
+        ),
       })),
     );
     this.settingsWrites = saved.then(

@@ -2,8 +2,12 @@
  * The two steps of an update, for a batch of workflows (SPEC §5 steps 2 and 3): rebuild
  * their documents from ReqMgr2, and recalculate their event history from DBS. Upstream
  * answers come through the run's LookupResolver; writes are bulk read-modify-writes that
- * re-apply the change when a concurrent writer got there first, so nothing is lost.
+ * re-apply the change when a concurrent writer got there first, so nothing is lost. A
+ * CouchDB request of a batch that CouchDB refuses as a whole is narrowed down to the
+ * workflows it fails for (updater/narrowing.ts); those fail, the others go on.
  */
+import { CouchError } from '../couch/errors.js';
+import type { WriteOutcome } from '../couch/documents.js';
 import type { WorkflowRepository } from '../couch/workflows.js';
 import type { StoredWorkflow, WorkflowDocument } from '../couch/types.js';
 import { errorMessage } from '../lib/errors.js';
@@ -16,6 +20,7 @@ import {
 } from './history.js';
 import type { LookupResolver } from './lookup-resolver.js';
 import { isLumisMode } from './lumis-mode.js';
+import { callNarrowing } from './narrowing.js';
 import { parseReqMgrDocument, type ReqMgrDocument } from './reqmgr-document.js';
 import type { UpdaterUpstream } from './upstream-port.js';
 import {
@@ -34,6 +39,8 @@ export interface StepContext {
   now: () => number;
   /** Awaited before workflow documents are written, with their names. */
   beforeWrite?: (names: string[]) => Promise<void>;
+  /** False for a workflow that must not be written any more this run (it failed in it). */
+  mayWrite?: (name: string) => boolean;
 }
 
 export interface DocumentStepResult {
@@ -66,7 +73,11 @@ export async function updateDocuments(
       );
     else parsed.set(name, outcome.doc);
   }
-  if (result.removed.length > 0) await ctx.workflows.deleteMany(result.removed);
+  if (result.removed.length > 0) {
+    const deletion = await deleteWorkflows(result.removed, ctx.workflows);
+    result.removed = [...deletion.deleted, ...deletion.absent];
+    for (const [name, reason] of deletion.failed) result.failed.set(name, reason);
+  }
 
   await ctx.resolver.resolve([...parsed.values()].flatMap(documentLookups));
   const built = new Map<string, BuiltWorkflowDocument>();
@@ -81,9 +92,15 @@ export async function updateDocuments(
   }
 
   const time = ctx.now();
-  const writes = await ctx.workflows.upsertMany(
+  const skipped = new Set<string>();
+  const writes = await writeWorkflows(
     [...built.keys()],
+    ctx,
     (name, current) => {
+      if (ctx.mayWrite?.(name) === false) {
+        skipped.add(name);
+        return undefined;
+      }
       const document = {
         ...(built.get(name) as BuiltWorkflowDocument),
         EventNumberHistory: current?.EventNumberHistory ?? [],
@@ -92,19 +109,14 @@ export async function updateDocuments(
         ? ({ ...document, LastUpdate: time } satisfies WorkflowDocument)
         : undefined;
     },
-    { beforeWrite: ctx.beforeWrite },
+    'writing the document',
   );
-  const writtenOrFailed = new Set<string>();
-  for (const outcome of writes) {
-    writtenOrFailed.add(outcome.id);
-    if (outcome.ok) result.written.push(outcome.id);
-    else
-      result.failed.set(
-        outcome.id,
-        `writing the document failed: ${outcome.error} ${outcome.reason}`,
-      );
+  for (const name of writes.written) result.written.push(name);
+  for (const [name, reason] of writes.failed) result.failed.set(name, reason);
+  for (const name of built.keys()) {
+    if (!writes.written.includes(name) && !writes.failed.has(name) && !skipped.has(name))
+      result.unchanged.push(name);
   }
-  for (const name of built.keys()) if (!writtenOrFailed.has(name)) result.unchanged.push(name);
   return result;
 }
 
@@ -140,9 +152,10 @@ export async function recalculateHistories(
   names: readonly string[],
   ctx: StepContext,
 ): Promise<HistoryStepResult> {
-  const stored = await ctx.workflows.getMany(names);
   const result: HistoryStepResult = { recalculated: 0, appended: [], failed: new Map() };
-  const docs = [...stored.values()];
+  const stored = await readWorkflows(names, ctx.workflows);
+  for (const [name, reason] of stored.failed) result.failed.set(name, reason);
+  const docs = [...stored.found.values()];
   const datasetsOf = (doc: StoredWorkflow) =>
     (doc.OutputDatasets ?? []).filter((d): d is string => typeof d === 'string');
 
@@ -176,10 +189,12 @@ export async function recalculateHistories(
     }
   }
 
-  const writes = await ctx.workflows.upsertMany(
+  const writes = await writeWorkflows(
     [...entries.keys()],
+    ctx,
     (name, current) => {
       if (!current) return undefined; // deleted meanwhile
+      if (ctx.mayWrite?.(name) === false) return undefined;
       const { entry, lumisMode } = entries.get(name) as {
         entry: ReturnType<typeof buildHistoryEntry>;
         lumisMode: boolean;
@@ -189,24 +204,23 @@ export async function recalculateHistories(
         ? { ...current, EventNumberHistory: update.history, LastUpdate: time }
         : undefined;
     },
-    { beforeWrite: ctx.beforeWrite },
+    'writing the history',
   );
   result.recalculated = entries.size;
-  for (const outcome of writes) {
-    if (outcome.ok) result.appended.push(outcome.id);
-    else
-      result.failed.set(
-        outcome.id,
-        `writing the history failed: ${outcome.error} ${outcome.reason}`,
-      );
-  }
+  result.appended.push(...writes.written);
+  for (const [name, reason] of writes.failed) result.failed.set(name, reason);
   return result;
 }
 
-/** The stored workflows, other than `names`, sharing an output dataset with one of them. */
+/**
+ * The stored workflows, other than `names` and `exclude`, sharing an output dataset with
+ * one of them; sorted. Excluding the workflows other batches of the same page work on
+ * makes the answer independent of how far those batches have got.
+ */
 export async function siblingsOf(
   names: readonly string[],
   workflows: WorkflowRepository,
+  exclude: ReadonlySet<string> = new Set(),
 ): Promise<string[]> {
   const stored = await workflows.getMany(names);
   const datasets = [...stored.values()].flatMap((doc) =>
@@ -216,5 +230,84 @@ export async function siblingsOf(
     [...(await workflows.namesByKeys('outputDatasets', datasets)).values()].flat(),
   );
   for (const name of names) siblings.delete(name);
-  return [...siblings];
+  for (const name of exclude) siblings.delete(name);
+  return [...siblings].sort();
+}
+
+/**
+ * Deletes the stored workflows among `names` (`deleted`; `absent`: not stored here); a
+ * deletion CouchDB refuses fails that workflow.
+ */
+export async function deleteWorkflows(
+  names: readonly string[],
+  workflows: WorkflowRepository,
+): Promise<{ deleted: string[]; absent: string[]; failed: Map<string, string> }> {
+  const outcomes = await perWorkflow(names, (chunk) => workflows.deleteMany(chunk));
+  const deleted: string[] = [];
+  const failed = new Map<string, string>();
+  for (const [name, reason] of outcomes.failed)
+    failed.set(name, `deleting the document failed: ${reason}`);
+  for (const outcome of outcomes.results.flat()) {
+    if (outcome.ok) deleted.push(outcome.id);
+    else failed.set(outcome.id, `deleting the document failed: ${outcome.error} ${outcome.reason}`);
+  }
+  const absent = names.filter((name) => !failed.has(name) && !deleted.includes(name));
+  return { deleted, absent, failed };
+}
+
+/** `_all_docs` of a batch, narrowed to the workflows whose own read CouchDB refuses. */
+async function readWorkflows(
+  names: readonly string[],
+  workflows: WorkflowRepository,
+): Promise<{ found: Map<string, StoredWorkflow>; failed: Map<string, string> }> {
+  const outcomes = await perWorkflow(names, (chunk) => workflows.getMany(chunk));
+  const found = new Map<string, StoredWorkflow>();
+  for (const part of outcomes.results) for (const [name, doc] of part) found.set(name, doc);
+  const failed = new Map<string, string>();
+  for (const [name, reason] of outcomes.failed)
+    failed.set(name, `reading the stored document failed: ${reason}`);
+  return { found, failed };
+}
+
+/** A read-modify-write of a batch (`_all_docs` + `_bulk_docs`), narrowed as above. */
+async function writeWorkflows(
+  names: readonly string[],
+  ctx: StepContext,
+  update: (name: string, current: StoredWorkflow | undefined) => StoredWorkflow | undefined,
+  what: string,
+): Promise<{ written: string[]; failed: Map<string, string> }> {
+  const outcomes = await perWorkflow(names, (chunk) =>
+    ctx.workflows.upsertMany(chunk, update, { beforeWrite: ctx.beforeWrite }),
+  );
+  const written: string[] = [];
+  const failed = new Map<string, string>();
+  for (const [name, reason] of outcomes.failed) failed.set(name, `${what} failed: ${reason}`);
+  for (const outcome of outcomes.results.flat() as WriteOutcome[]) {
+    if (outcome.ok) written.push(outcome.id);
+    else failed.set(outcome.id, `${what} failed: ${outcome.error} ${outcome.reason}`);
+  }
+  return { written, failed };
+}
+
+/**
+ * One CouchDB request for a batch of workflows. When CouchDB refuses it as a whole (an
+ * answer with an error status), it is split until the workflows it fails for are found;
+ * any other failure (CouchDB unreachable, the run's own checkpoint) ends the run as before.
+ */
+async function perWorkflow<R>(
+  names: readonly string[],
+  call: (chunk: string[]) => Promise<R>,
+): Promise<{ results: R[]; failed: Map<string, string> }> {
+  if (names.length === 0) return { results: [], failed: new Map() };
+  const settled = await callNarrowing([...names], (chunk) => call(chunk), {
+    splittable: (error) => error instanceof CouchError,
+  });
+  const results: R[] = [];
+  const failed = new Map<string, string>();
+  for (const { items, outcome } of settled) {
+    if (outcome.ok) results.push(outcome.value);
+    else if (!(outcome.error instanceof CouchError)) throw outcome.error;
+    else for (const name of items) failed.set(name, errorMessage(outcome.error));
+  }
+  return { results, failed };
 }

@@ -29,7 +29,15 @@ export interface UpdaterUpstream {
   ): Promise<Record<string, Record<string, unknown>>>;
   /** WMStats: the names of every active request. */
   activeWorkflows(): Promise<string[]>;
-  datasetList(datasets: readonly string[]): Promise<DatasetListRow[]>;
+  /**
+   * DBS `datasetlist`: the rows of the datasets DBS knows. One bad dataset fails the whole
+   * call. `retry: false` skips the retries of transient failures (for the calls that narrow
+   * a failed one down, which was retried already).
+   */
+  datasetList(
+    datasets: readonly string[],
+    options?: { retry?: boolean },
+  ): Promise<DatasetListRow[]>;
   fileSummaries(dataset: string, validFileOnly: boolean): Promise<DbsFileSummary>;
   files(
     dataset: string,

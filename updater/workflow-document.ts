@@ -74,8 +74,10 @@ export function documentChanged(
 }
 
 /**
- * Each task's (or step's) Campaign, else its AcquisitionEra; failing all, the document's.
- * Duplicates stay, as in the original's documents (the views and the website dedupe).
+ * Each task's (or step's) Campaign, else its AcquisitionEra; failing all, the document's
+ * Campaign, else its AcquisitionEra. Duplicates stay, as in the original's documents (the
+ * views and the website dedupe). A per-task (dict) AcquisitionEra gives its distinct
+ * values, sorted (SPEC §7; the original stores the dict, which no campaign filter matches).
  */
 function campaignsOf(doc: ReqMgrDocument): string[] {
   const campaigns = doc.chain.flatMap((task) => {
@@ -83,13 +85,11 @@ function campaignsOf(doc: ReqMgrDocument): string[] {
     return campaign === undefined ? [] : [campaign];
   });
   if (campaigns.length > 0) return campaigns;
-  // A dict-valued AcquisitionEra names no single campaign (the original would store the dict).
-  const era =
-    typeof doc.AcquisitionEra === 'string' && doc.AcquisitionEra.length > 0
-      ? doc.AcquisitionEra
-      : undefined;
-  const fallback = doc.Campaign ?? era;
-  return fallback === undefined ? [] : [fallback];
+  if (doc.Campaign !== undefined) return [doc.Campaign];
+  const era = doc.AcquisitionEra;
+  if (typeof era === 'string') return era.length > 0 ? [era] : [];
+  if (era === null || era === undefined) return [];
+  return [...new Set(Object.values(era).filter((value) => value.length > 0))].sort();
 }
 
 /** Drops absent and null values: a null PrepID (or any null kept attribute) is not stored. */

@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { WorkflowRepository } from '../../couch/workflows.js';
 import { startSimulator, type Simulator } from '../../sim/index.js';
 import { counts, integer, megabytes, milliseconds, ratio, seconds, sum } from '../report/format.js';
 import type { ReportBody, Table, TargetCheck } from '../report/report.js';
@@ -15,19 +16,33 @@ import { describeFlags } from '../support/deployed-node-flags.js';
 import type { BenchContext } from '../support/bench-context.js';
 import { openBenchCouch } from '../support/bench-couch.js';
 import { measureRun, type RunFigures } from './measure-run.js';
-import { advanceUntilChanged, type Advance } from './world-advance.js';
+import { advanceUntilChanged, growQuietDatasets, type Advance } from './world-advance.js';
 
 const SEED = 7;
+/**
+ * Every simulator starts at the same simulated time (the world the figures before the
+ * simulator's clock followed the wall clock were measured on), so that every c and every
+ * invocation works on the same world and makes the same calls. The updater takes its time
+ * from the simulated world, as in the tests.
+ */
+const START_TIME = Date.UTC(2025, 0, 1) / 1000;
 const BOUND_TARGET = 1.3;
 
 interface ConcurrencyFigures {
   full: RunFigures;
   incremental: RunFigures;
   advance: Advance;
+  /** Workflows only DBS's modified datasets lead to, and how many the run gave a new entry. */
+  dbsModified: { workflows: number; found: number };
+}
+
+/** How many workflows are inactive in WMStats: enough to find `dbsModified` quiet ones among them. */
+function inactiveCount(dbsModified: number): number {
+  return 5 * dbsModified;
 }
 
 export async function updateBenchmark(context: BenchContext): Promise<ReportBody[]> {
-  const { workflows, latencyMs, concurrencies } = context.scale.update;
+  const { workflows, latencyMs, concurrencies, dbsModifiedShare } = context.scale.update;
   const certificates = mkdtempSync(path.join(os.tmpdir(), 'stats2-bench-sim-'));
   const measured: ConcurrencyFigures[] = [];
   try {
@@ -39,8 +54,9 @@ export async function updateBenchmark(context: BenchContext): Promise<ReportBody
     rmSync(certificates, { recursive: true, force: true });
   }
   const highest = measured[measured.length - 1] as ConcurrencyFigures;
+  const dbsModified = dbsModifiedCount(workflows, dbsModifiedShare);
   const setup =
-    `Simulator (seed ${SEED}) with ${integer(workflows)} workflows, all active in WMStats, ` +
+    `Simulator (seed ${SEED}) with ${integer(workflows)} workflows, all but ${integer(inactiveCount(dbsModified))} active in WMStats, ` +
     `${latencyMs} ms latency on every upstream call; REQMGR_CONCURRENCY = DBS_CONCURRENCY = c; ` +
     `the updater in a child process (${describeFlags('stats2-update.service')}); fresh simulator and databases for each c.`;
   return [
@@ -56,11 +72,17 @@ export async function updateBenchmark(context: BenchContext): Promise<ReportBody
       'Incremental run',
       `${setup} After the first run, simulated time moved ${Math.round(highest.advance.seconds / 60)} min, ` +
         `so that ${integer(highest.advance.changedDocuments)} workflows (${((highest.advance.changedDocuments / workflows) * 100).toFixed(1)} %) changed in ReqMgr2; ` +
-        'the run also recalculates every workflow WMStats lists as active (SPEC §5 step 3).',
+        'the run also recalculates every workflow WMStats lists as active and every one with a dataset DBS lists as modified (SPEC §5 step 3): ' +
+        `one dataset each of ${integer(dbsModified)} workflows that WMStats does not list and ReqMgr2 did not change gained files, ` +
+        `so that only DBS's list leads the run to them (new history entries for them: ${measured.map((m) => `${m.dbsModified.found} of ${m.dbsModified.workflows} at c = ${m.full.concurrency}`).join(', ')}).`,
       measured.map((m) => m.incremental),
       latencyMs,
     ),
   ];
+}
+
+function dbsModifiedCount(workflows: number, share: number): number {
+  return Math.max(1, Math.round(workflows * share));
 }
 
 async function measureConcurrency(
@@ -68,7 +90,8 @@ async function measureConcurrency(
   concurrency: number,
   certificates: string,
 ): Promise<ConcurrencyFigures> {
-  const { workflows, latencyMs, changedShare } = context.scale.update;
+  const { workflows, latencyMs, changedShare, dbsModifiedShare } = context.scale.update;
+  const dbsModified = dbsModifiedCount(workflows, dbsModifiedShare);
   const couch = await openBenchCouch();
   let sim: Simulator | undefined;
   try {
@@ -76,9 +99,10 @@ async function measureConcurrency(
     sim = await startSimulator({
       seed: SEED,
       workflows,
-      active: workflows,
+      active: workflows - inactiveCount(dbsModified),
       latencyMs,
       dir: certificates,
+      startTime: START_TIME,
     });
     const env = {
       ...sim.env,
@@ -89,8 +113,15 @@ async function measureConcurrency(
     const run = { sim, env, concurrency, latencyMs, profileDir: context.profileDir };
     const full = await measureRun({ ...run, label: `update-c${concurrency}` });
     const advance = advanceUntilChanged(sim.world, changedShare);
+    const grown = growQuietDatasets(sim.world, dbsModified);
     const incremental = await measureRun({ ...run, label: `incremental-c${concurrency}` });
-    return { full, incremental, advance };
+    const stored = await new WorkflowRepository(couch.server, names.requests).getMany(
+      grown.map((g) => g.workflow),
+    );
+    const found = [...stored.values()].filter(
+      (doc) => (doc.EventNumberHistory ?? []).length >= 2,
+    ).length;
+    return { full, incremental, advance, dbsModified: { workflows: grown.length, found } };
   } finally {
     await sim?.close();
     await couch.close();

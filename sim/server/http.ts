@@ -30,6 +30,8 @@ export interface Route {
   method: string;
   pattern: RegExp;
   handle(request: SimRequest, match: RegExpExecArray): SimResponse | Promise<SimResponse>;
+  /** The datasets a request names, for faults restricted to one dataset (DBS routes). */
+  datasetsOf?(request: SimRequest): string[];
 }
 
 export interface OriginDefinition {
@@ -151,7 +153,7 @@ export class OriginServer {
       return;
     }
     this.counts[route.endpoint] = (this.counts[route.endpoint] ?? 0) + 1;
-    const decision = this.faults.decide(route.endpoint);
+    const decision = this.faults.decide(route.endpoint, route.datasetsOf?.(request) ?? []);
     if (decision.latencyMs > 0)
       await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
     if (decision.fault === undefined || decision.fault === 'truncate') {

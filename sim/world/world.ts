@@ -416,15 +416,17 @@ export class World {
     return edited.state();
   }
 
-  /** Adds files to a dataset (creating it, PRODUCTION, if DBS does not know it). */
+  /**
+   * Adds files to a dataset (creating it, PRODUCTION, if DBS does not know it). Its
+   * `last_modification_date` becomes now: a hand edit is a change of its record, which
+   * `datasets?min_ldate=` then lists (generated datasets grow without it).
+   */
   addFiles(name: string, addition: FileAddition): DatasetState {
     if (!this.edited.has(name))
-      this.setDataset(name, {
-        accessType: this.dataset(name)?.accessType ?? 'PRODUCTION',
-        lastModified: this.dataset(name)?.lastModified,
-      });
+      this.setDataset(name, { accessType: this.dataset(name)?.accessType ?? 'PRODUCTION' });
     const edited = this.edited.get(name) as EditedDataset;
     edited.addFiles(addition, this.time);
+    edited.record = { ...edited.record, lastModified: this.time };
     return edited.state();
   }
 

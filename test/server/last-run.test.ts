@@ -14,6 +14,7 @@ const RUN: RunSummary = {
   historyEntriesAdded: 150,
   callbacksSent: 0,
   callbackFailures: 0,
+  callbacksPending: 0,
   failed: ['wf_a', 'wf_b', 'wf_c'],
   durations: { failed: 10, changes: 30_000, recalculate: 10_990, callbacks: 0 },
   complete: true,

@@ -7,8 +7,8 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { createCertificateAuthority, issueCertificate } from '../../sim/certs.js';
-import { Faults, type Simulator } from '../../sim/index.js';
-import { startTestSimulator } from './support.js';
+import { Faults, startSimulator, type Simulator } from '../../sim/index.js';
+import { sharedCertificateDir, startTestSimulator } from './support.js';
 
 interface RawAnswer {
   status: number;
@@ -77,6 +77,21 @@ describe('sim HTTPS server', () => {
   });
   after(() => sim.close());
   afterEach(() => sim.faults.clear());
+
+  it("starts simulated time at the wall clock, so DBS dates compare with an updater's real clock", async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const own = await startSimulator({
+      seed: 2,
+      workflows: 10,
+      active: 2,
+      dir: await sharedCertificateDir(),
+    });
+    try {
+      expect(own.world.startTime).to.be.within(before, Math.ceil(Date.now() / 1000));
+    } finally {
+      await own.close();
+    }
+  });
 
   describe('client certificates', () => {
     it('answers 401 with an empty body without a client certificate (cmsweb and DBS)', async () => {
@@ -453,6 +468,25 @@ describe('sim HTTPS server', () => {
       const started = Date.now();
       expect((await changes()).status).to.equal(200);
       expect(Date.now() - started).to.be.at.least(140);
+    });
+
+    it('restricts a fault to the requests that name one dataset', async () => {
+      const bad = '/Bad/Dataset-v1/AODSIM';
+      const good = '/Good/Dataset-v1/AODSIM';
+      sim.faults.set('*', { dataset: bad, dbsListError: 1, times: 2 });
+      const list = (names: string[]) =>
+        dbs('/datasetlist', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ dataset: names, detail: 1, dataset_access_type: '*' }),
+        });
+      expect((await list([good])).status).to.equal(200);
+      expect((await dbs(`/filesummaries?dataset=${good}`)).status).to.equal(200);
+      expect((await changes()).status).to.equal(200);
+      expect([400, 500]).to.include((await list([good, bad])).status);
+      expect([400, 500]).to.include((await dbs(`/filesummaries?dataset=${bad}`)).status);
+      // `times` counted only the two requests that named it.
+      expect((await list([bad])).status).to.equal(200);
     });
 
     it('draws the same faults for the same seed', () => {

@@ -16,6 +16,12 @@ export function sharedCertificateDir(): Promise<string> {
   return certificateDir;
 }
 
+/**
+ * Tests get the same world on every run: a fixed simulated start (the simulator's own
+ * default is the wall clock). A test about the wall clock passes `startTime` itself.
+ */
+export const TEST_START_TIME = Date.UTC(2025, 0, 1) / 1000;
+
 export async function startTestSimulator(
   options: Partial<SimulatorOptions> = {},
 ): Promise<Simulator> {
@@ -24,6 +30,7 @@ export async function startTestSimulator(
     workflows: 300,
     active: 40,
     dir: await sharedCertificateDir(),
+    startTime: TEST_START_TIME,
     ...options,
   });
 }

@@ -156,6 +156,19 @@ describe('sim world over time', () => {
     expect(() => world.setDataset('not-a-dataset', {})).to.throw(TypeError);
   });
 
+  it('counts files added by hand as a change of the dataset record (DBS min_ldate lists it)', () => {
+    const world = new World({ seed: 3, workflows: 20, active: 5 });
+    const name = '/Custom/Grows-v1/AODSIM';
+    world.setDataset(name, { files: 2, accessType: 'VALID' });
+    const t0 = world.now();
+    world.advance(3600);
+    expect(world.datasetsModifiedAfter(t0).map((d) => d.name)).not.to.include(name);
+    world.addFiles(name, { count: 1 });
+    expect(world.dataset(name)?.lastModified).to.equal(t0 + 3600);
+    expect(world.dataset(name)?.files()).to.have.length(3);
+    expect(world.datasetsModifiedAfter(t0).map((d) => d.name)).to.include(name);
+  });
+
   it('keeps memory per workflow small (scale check at 50,000 workflows)', function () {
     this.timeout(60_000);
     collectGarbage();

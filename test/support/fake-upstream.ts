@@ -24,7 +24,11 @@ export class FakeUpstream implements UpdaterUpstream {
   readonly datasets = new Map<string, FakeDataset>();
   active: string[] = [];
   readonly log: Array<{ id: string; deleted: boolean }> = [];
-  /** Calls that fail: `request:<name>`, `fileSummaries:<dataset>`, `datasetList`, `activeWorkflows`, `datasetsModifiedSince`. */
+  /**
+   * Calls that fail: `request:<name>`, `fileSummaries:<dataset>`, `datasetList` (every
+   * one), `datasetList:<dataset>` (every one asking about that dataset, as dbs2go fails a
+   * whole query for one bad dataset), `activeWorkflows`, `datasetsModifiedSince`.
+   */
   readonly failing = new Set<string>();
   readonly calls: string[] = [];
 
@@ -102,6 +106,8 @@ export class FakeUpstream implements UpdaterUpstream {
   async datasetList(datasets: readonly string[]): Promise<DatasetListRow[]> {
     this.calls.push(`datasetList:${datasets.length}`);
     this.maybeFail('datasetList');
+    const bad = datasets.find((d) => this.failing.has(`datasetList:${d}`));
+    if (bad !== undefined) throw new Error(`injected failure of datasetList:${bad}`);
     return datasets.flatMap((d) => {
       const known = this.datasets.get(d);
       return known ? [{ dataset: d, dataset_access_type: known.access }] : [];

@@ -260,6 +260,32 @@ describe('event history', () => {
       expect(history[0]).to.deep.equal(entry(1000, 10)); // the input is left alone
     });
 
+    it('appends no twin of the latest entry when lumis mode switches on (NONE, 0, then Lumis 0)', () => {
+      const none = (Time: number, lumis?: number): HistoryEntry => ({
+        Time,
+        Datasets: {
+          [NANOAOD]: {
+            Type: 'NONE',
+            Events: 0,
+            Size: 0,
+            ...(lumis === undefined ? {} : { Lumis: lumis }),
+          },
+        },
+      });
+      const update = appendHistory([none(1000)], none(2000, 0), true);
+      expect(update.changed).to.equal(false);
+      expect(update.history).to.deep.equal([none(1000)]);
+      // A real change still appends, and the older entry then reads Lumis 0.
+      const grown: HistoryEntry = {
+        Time: 3000,
+        Datasets: { [NANOAOD]: { Type: 'PRODUCTION', Events: 10, Size: 5, Lumis: 1 } },
+      };
+      expect(appendHistory([none(1000)], grown, true).history).to.deep.equal([
+        none(1000, 0),
+        grown,
+      ]);
+    });
+
     it('leaves older snapshots alone outside lumis mode', () => {
       const { history } = appendHistory([entry(1000, 10)], entry(2000, 20), false);
       expect(history[0]?.Datasets[AOD]).not.to.have.property('Lumis');

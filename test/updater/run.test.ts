@@ -166,19 +166,31 @@ describe('the update run (rules, with an in-process upstream and the real CouchD
     expect((await settings.get()).failed_workflows).to.deep.equal([]);
   });
 
-  it("keeps a workflow on the failed list when only its old copy's history recalculation succeeds (§7)", async () => {
+  it('writes nothing for a workflow whose document fetch failed: no history from its stored copy (§7)', async () => {
     await runUpdate(deps, { now });
     clock += 3600;
     upstream.put(renamed(reRecoDocument(), RERECO_NAME, { RequestPriority: 5 }));
     upstream.failing.add(`request:${RERECO_NAME}`);
     upstream.active = [RERECO_NAME];
     upstream.setDataset(RERECO_AOD, { events: 3000 });
-    const summary = await runUpdate(deps, { now });
+    const before = await workflows.get(RERECO_NAME);
+    const summary = await runUpdate(deps, { now, triggers: ['prod'] });
     expect(summary.failed).to.deep.equal([RERECO_NAME]);
-    const stored = await workflows.get(RERECO_NAME);
-    expect(stored?.RequestPriority).to.equal(110000);
-    expect(stored?.EventNumberHistory).to.have.length(2);
+    expect(summary.historyEntriesAdded).to.equal(0);
+    expect((await workflows.get(RERECO_NAME))?._rev).to.equal(before?._rev);
     expect((await settings.get()).failed_workflows).to.deep.equal([RERECO_NAME]);
+    expect(notifier.sent).to.deep.equal([]);
+
+    upstream.failing.clear();
+    clock += 60;
+    const retried = await runUpdate(deps, { now, triggers: ['prod'] });
+    expect(retried.failed).to.deep.equal([]);
+    const stored = await workflows.get(RERECO_NAME);
+    expect(stored?.RequestPriority).to.equal(5);
+    expect(stored?.EventNumberHistory?.map((e) => e.Datasets[RERECO_AOD]?.Events)).to.deep.equal([
+      1000, 3000,
+    ]);
+    expect(notifier.sent).to.deep.equal([{ name: RERECO_NAME, target: 'prod' }]);
   });
 
   it('asks DBS for the datasets modified since 0 only when a workflow is stored already', async () => {

@@ -143,6 +143,26 @@ describe('node cli.js --action update, against the simulator', function () {
     );
   });
 
+  it('exits 1 when notifications failed, keeps them owed, and sends them with the next run', async () => {
+    const { names } = await setUpTestDatabases('owed');
+    sim.faults.set('token', { status5xx: 1 });
+    const refused = await runCli(['--action', 'update', '--trigger-prod'], envFor(names), 60_000);
+    sim.faults.clear();
+    expect(refused.code, refused.stderr).to.equal(1);
+    const settings = new SettingsRepository(couch.server, names.settings);
+    const owed = Object.keys((await settings.get()).failed_callbacks as object);
+    expect(owed.length).to.be.greaterThan(0);
+    expect((await settings.get()).failed_workflows).to.deep.equal([]);
+
+    const before = sim.callbacks.length;
+    const sent = await runCli(['--action', 'update', '--trigger-prod'], envFor(names), 60_000);
+    expect(sent.code, sent.stderr).to.equal(0);
+    expect((await settings.get()).failed_callbacks).to.deep.equal({});
+    const mcm = sim.callbacks.slice(before).filter((call) => call.service === 'mcm');
+    expect(mcm.length).to.be.greaterThan(0);
+    expect(mcm.every((call) => call.status === 200)).to.equal(true);
+  });
+
   it('updates one workflow by name and prints it with see', async () => {
     const { names } = await setUpTestDatabases('byname');
     const name = sim.world.activeRequests()[0]?.name as string;

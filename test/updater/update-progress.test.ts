@@ -59,6 +59,7 @@ describe('update summary', () => {
     historyEntriesAdded: 2,
     callbacksSent: 0,
     callbackFailures: 0,
+    callbacksPending: 0,
     failed: [],
     durations: { recalculate: 2300, changes: 2200, callbacks: 10 },
     complete: true,
@@ -71,6 +72,16 @@ describe('update summary', () => {
     expect(line(text, 'duration')).to.equal('duration               2.4 s');
     expect(line(text, 'time in each phase')).to.equal(
       'time in each phase     DBS history 2.3 s, ReqMgr2 changes 2.2 s, callbacks 0.0 s (phases run side by side)',
+    );
+  });
+
+  it('says how many notifications failed and how many workflows are still owed one', () => {
+    const owed = { ...summary, callbacksSent: 4, callbackFailures: 2, callbacksPending: 1 };
+    expect(line(formatSummary(owed), 'callbacks')).to.equal(
+      'callbacks              4 sent, 2 failed, 1 workflow still owed one',
+    );
+    expect(line(formatSummary({ ...owed, callbacksPending: 3 }), 'callbacks')).to.match(
+      /3 workflows still owed one$/,
     );
   });
 

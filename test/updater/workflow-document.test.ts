@@ -109,7 +109,7 @@ describe('workflow document', () => {
       expect(document.TotalEvents).to.equal(248311);
     });
 
-    it('falls back to the document Campaign, then a string AcquisitionEra, when no task names one', () => {
+    it('falls back to the document Campaign, then its AcquisitionEra, when no task names one', () => {
       const raw = mcmTaskChainDocument();
       for (const task of ['Task1', 'Task2', 'Task3']) {
         const dict = raw[task] as Record<string, unknown>;
@@ -118,9 +118,28 @@ describe('workflow document', () => {
       }
       expect(build(raw).document.Campaigns).to.deep.equal(['Run3Summer23wmLHEGS']);
       delete raw.Campaign;
-      expect(build(raw).document.Campaigns).to.deep.equal([]); // the era is a dict
+      // A per-task dict: its distinct values, sorted (SPEC §7).
+      expect(build(raw).document.Campaigns).to.deep.equal([
+        'Run3Summer23DRPremix',
+        'Run3Summer23wmLHEGS',
+      ]);
+      expect(build(raw).document.AcquisitionEra).to.deep.equal(raw.AcquisitionEra);
       raw.AcquisitionEra = 'Run3Summer23wmLHEGS';
       expect(build(raw).document.Campaigns).to.deep.equal(['Run3Summer23wmLHEGS']);
+      raw.AcquisitionEra = '';
+      expect(build(raw).document.Campaigns).to.deep.equal([]);
+    });
+
+    it("takes a chain's campaign from a dict AcquisitionEra whose tasks share one era", () => {
+      const raw = mcmTaskChainDocument();
+      for (const task of ['Task1', 'Task2', 'Task3']) {
+        const dict = raw[task] as Record<string, unknown>;
+        delete dict.Campaign;
+        delete dict.AcquisitionEra;
+      }
+      delete raw.Campaign;
+      raw.AcquisitionEra = { RecoLumiMask: 'Run2022B', HarvestLumiMask: 'Run2022B', Empty: '' };
+      expect(build(raw).document.Campaigns).to.deep.equal(['Run2022B']);
     });
   });
 

@@ -9,10 +9,11 @@ import {
   type NotifiableWorkflow,
   type UpstreamErrorCode,
 } from '../../updater/upstream/index.js';
+import { retryAfterMs } from '../../updater/upstream/http.js';
 import { startTestSimulator } from '../sim/support.js';
 import { clientFor, type TestClient } from './support.js';
 
-type FaultKind = Exclude<keyof FaultSpec, 'latencyMs' | 'times'>;
+type FaultKind = Exclude<keyof FaultSpec, 'latencyMs' | 'times' | 'dataset'>;
 const KINDS: FaultKind[] = [
   'status5xx',
   'timeout',
@@ -34,8 +35,14 @@ const ERROR_CODES: Record<FaultKind, UpstreamErrorCode[]> = {
   dbsListError: ['UPSTREAM_HTTP'],
   unauthorized: ['UPSTREAM_HTTP'],
 };
-/** Faults a retry can get past (a 5xx only when it is 502/503/504). */
-const TRANSIENT: ReadonlySet<FaultKind> = new Set(['timeout', 'reset', 'truncate', 'htmlError']);
+/** Faults a retry can get past (a DBS error list only when it comes with HTTP 500). */
+const TRANSIENT: ReadonlySet<FaultKind> = new Set([
+  'status5xx',
+  'timeout',
+  'reset',
+  'truncate',
+  'htmlError',
+]);
 
 describe('upstream clients under injected faults', function () {
   this.timeout(60_000);
@@ -157,8 +164,7 @@ describe('upstream clients under injected faults', function () {
             upstreamError.code,
           );
           const retriable =
-            retried.has(endpoint) &&
-            (TRANSIENT.has(kind) || (kind === 'status5xx' && upstreamError.status !== 500));
+            retried.has(endpoint) && (TRANSIENT.has(kind) || upstreamError.status === 500);
           expect(retriable, `${label} should have been retried: ${upstreamError.message}`).to.equal(
             false,
           );
@@ -185,6 +191,37 @@ describe('upstream clients under injected faults', function () {
       expect(error, `${endpoint} + ${kind}`).to.be.instanceOf(UpstreamError);
       expect(attempts, `${endpoint} + ${kind}`).to.equal(3);
     }
+  });
+
+  it('fails a datasetlist naming a bad dataset as a whole; retry: false sends it once', async () => {
+    const bad = '/Fault/Injection-v1/RAW';
+    const good = '/Fault/Other-v1/RAW';
+    sim.world.setDataset(good, { files: 1, run: 1000, accessType: 'VALID' });
+    sim.faults.set('datasetlist', { dataset: bad, htmlError: 1 });
+    await withClient(async (client) => {
+      expect(await client.upstream.dbs.datasetList([good])).to.deep.equal([
+        { dataset: good, dataset_access_type: 'VALID' },
+      ]);
+      let before = sim.counts.datasetlist ?? 0;
+      const retried = await client.upstream.dbs.datasetList([good, bad]).catch((e: unknown) => e);
+      expect(retried).to.be.instanceOf(UpstreamError);
+      expect((sim.counts.datasetlist ?? 0) - before).to.equal(3); // 1 + UPSTREAM_RETRIES (2)
+      before = sim.counts.datasetlist ?? 0;
+      const once = await client.upstream.dbs
+        .datasetList([good, bad], { retry: false })
+        .catch((e: unknown) => e);
+      expect((once as UpstreamError).status).to.equal(502);
+      expect((sim.counts.datasetlist ?? 0) - before).to.equal(1);
+    });
+  });
+
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    const now = Date.UTC(2026, 0, 1);
+    expect(retryAfterMs('7', now)).to.equal(7000);
+    expect(retryAfterMs(new Date(now + 3000).toUTCString(), now)).to.equal(3000);
+    expect(retryAfterMs(new Date(now - 3000).toUTCString(), now)).to.equal(0);
+    expect(retryAfterMs('soon', now)).to.equal(undefined);
+    expect(retryAfterMs(undefined, now)).to.equal(undefined);
   });
 
   it('waits out latency within the timeout', async () => {

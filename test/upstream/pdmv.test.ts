@@ -142,16 +142,20 @@ describe('upstream PdmV notifier', () => {
       seed: 5,
       workflows: 50,
       active: 5,
-      tokenLifetimeSeconds: 2,
+      // SSO's exp is whole seconds (iat floored), so a token may live up to 1 s less
+      // than expires_in says: 4 s keeps the token valid until the 3 s renewal point.
+      tokenLifetimeSeconds: 4,
     });
     const fresh = clientFor(shortLived);
     try {
       const workflow = workflowOf(shortLived, (doc) => typeof doc.PrepID === 'string');
       await fresh.upstream.pdmv.notify(workflow, 'prod');
+      const firstDone = Date.now();
       await new Promise((resolve) => setTimeout(resolve, 1000));
       await fresh.upstream.pdmv.notify(workflow, 'prod');
       expect(shortLived.counts.token).to.equal(1);
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      const renewalDue = firstDone + 3000 + 50 - Date.now();
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, renewalDue)));
       await fresh.upstream.pdmv.notify(workflow, 'prod');
       expect(shortLived.counts.token).to.equal(2);
     } finally {

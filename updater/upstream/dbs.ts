@@ -62,13 +62,21 @@ function rejectErrorList(endpoint: string, status: number, body: unknown): void 
 export class DbsClient {
   constructor(private readonly target: UpstreamTarget) {}
 
-  /** Access types of the datasets DBS knows (unknown ones are absent), any access type. */
-  async datasetList(datasets: readonly string[]): Promise<DatasetAccess[]> {
+  /**
+   * Access types of the datasets DBS knows (unknown ones are absent), any access type.
+   * `retry: false`: transient failures are not retried (the caller narrows them down).
+   */
+  async datasetList(
+    datasets: readonly string[],
+    options: { retry?: boolean } = {},
+  ): Promise<DatasetAccess[]> {
     const unique = [...new Set(datasets)];
     const chunks: string[][] = [];
     for (let i = 0; i < unique.length; i += DATASETS_PER_POST)
       chunks.push(unique.slice(i, i + DATASETS_PER_POST));
-    const answers = await Promise.all(chunks.map((chunk) => this.datasetListChunk(chunk)));
+    const answers = await Promise.all(
+      chunks.map((chunk) => this.datasetListChunk(chunk, options.retry ?? true)),
+    );
     return answers.flat();
   }
 
@@ -141,7 +149,7 @@ export class DbsClient {
     return validate(endpoint, datasetsSchema, answer.body).map((row) => row.dataset);
   }
 
-  private async datasetListChunk(datasets: string[]): Promise<DatasetAccess[]> {
+  private async datasetListChunk(datasets: string[], retry: boolean): Promise<DatasetAccess[]> {
     const endpoint = 'dbs.datasetlist';
     const answer = await callTarget(this.target, {
       endpoint,
@@ -154,6 +162,7 @@ export class DbsClient {
       },
       // A read, despite being a POST.
       idempotent: true,
+      ...(retry ? {} : { retries: 0 }),
     });
     rejectErrorList(endpoint, answer.status, answer.body);
     return validate(endpoint, datasetListSchema, answer.body).map(

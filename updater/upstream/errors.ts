@@ -30,6 +30,8 @@ export interface UpstreamErrorDetails {
   /** The start of the answer's body (never request headers, tokens or credentials). */
   excerpt?: string;
   transient?: boolean;
+  /** How long the server asked us to wait before trying again (`Retry-After`). */
+  retryAfterMs?: number;
   cause?: unknown;
 }
 
@@ -39,6 +41,7 @@ export class UpstreamError extends Stats2Error {
   readonly status: number | undefined;
   readonly excerpt: string | undefined;
   readonly transient: boolean;
+  readonly retryAfterMs: number | undefined;
 
   constructor(code: UpstreamErrorCode, message: string, details: UpstreamErrorDetails) {
     super(message, {
@@ -50,6 +53,7 @@ export class UpstreamError extends Stats2Error {
     this.status = details.status;
     this.excerpt = details.excerpt;
     this.transient = details.transient ?? false;
+    this.retryAfterMs = details.retryAfterMs;
   }
 }
 

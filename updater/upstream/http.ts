@@ -2,7 +2,9 @@
  * One JSON call to an upstream: bounded concurrency per upstream, per-endpoint timeouts,
  * retries with exponential backoff and jitter for idempotent calls on transient failures,
  * and classification of every failure into an `UpstreamError`. Our own retry loop rather
- * than undici's retry interceptor, because a cut or undecodable body must be retried too.
+ * than undici's retry interceptor, because a cut or undecodable body must be retried too;
+ * what it retries follows that interceptor's defaults (HTTP 429, 500, 502, 503, 504, with
+ * `Retry-After` honoured up to the longest delay; no POST unless the caller says it is a read).
  */
 import type { Logger } from '../../lib/logger.js';
 import type { Dispatcher } from 'undici';
@@ -30,6 +32,8 @@ export interface JsonCall {
   timeoutMs: number;
   /** Safe to send twice: retried on transient failures. */
   idempotent: boolean;
+  /** Retries of this call, instead of the policy's (0: none). */
+  retries?: number;
   /** Non-2xx statuses whose JSON body the caller interprets itself (e.g. 404 of a document). */
   acceptStatuses?: readonly number[];
 }
@@ -39,7 +43,8 @@ export interface JsonAnswer {
   body: unknown;
 }
 
-const TRANSIENT_STATUSES = new Set([502, 503, 504]);
+/** As undici's retry interceptor: 500 too (cmsweb's and DBS's servers answer it for failures that pass). */
+const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
 const TIMEOUT_CODES = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
@@ -119,7 +124,12 @@ export function describeErrorBody(text: string): string {
   return 'a JSON error body';
 }
 
-export function httpError(endpoint: string, status: number, text: string): UpstreamError {
+export function httpError(
+  endpoint: string,
+  status: number,
+  text: string,
+  retryAfter?: string,
+): UpstreamError {
   return new UpstreamError(
     'UPSTREAM_HTTP',
     `${endpoint}: HTTP ${status} with ${describeErrorBody(text)}`,
@@ -128,8 +138,16 @@ export function httpError(endpoint: string, status: number, text: string): Upstr
       status,
       excerpt: excerptOf(text),
       transient: TRANSIENT_STATUSES.has(status),
+      retryAfterMs: retryAfterMs(retryAfter),
     },
   );
+}
+
+/** `Retry-After` (seconds, or an HTTP date) in milliseconds from now; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const ms = /^\d+$/.test(value.trim()) ? Number(value.trim()) * 1000 : Date.parse(value) - now;
+  return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
 }
 
 export function badBody(
@@ -171,8 +189,12 @@ export class UpstreamHttp {
         return await call.limiter.run(() => this.attempt(call));
       } catch (err) {
         const error = transportError(call.endpoint, err);
-        if (!call.idempotent || !error.transient || attempt > this.retry.retries) throw error;
-        const delayMs = this.delayBefore(attempt);
+        if (!call.idempotent || !error.transient || attempt > (call.retries ?? this.retry.retries))
+          throw error;
+        const delayMs =
+          error.retryAfterMs === undefined
+            ? this.delayBefore(attempt)
+            : Math.min(error.retryAfterMs, this.retry.maxDelayMs);
         this.logger.warn(
           { endpoint: call.endpoint, attempt, code: error.code, status: error.status, delayMs },
           `${call.endpoint} failed (${error.code}), retrying`,
@@ -212,8 +234,15 @@ export class UpstreamHttp {
     // Always read the whole body: it frees the connection, and a cut body must fail here.
     const text = await response.body.text();
     const status = response.statusCode;
-    if ((status < 200 || status > 299) && !(call.acceptStatuses ?? []).includes(status))
-      throw httpError(call.endpoint, status, text);
+    if ((status < 200 || status > 299) && !(call.acceptStatuses ?? []).includes(status)) {
+      const retryAfter = response.headers['retry-after'];
+      throw httpError(
+        call.endpoint,
+        status,
+        text,
+        Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+      );
+    }
     if (text.trim() === '')
       throw badBody(call.endpoint, status, text, `empty body with HTTP ${status}`);
     try {

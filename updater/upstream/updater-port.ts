@@ -5,19 +5,20 @@
 import type { Config, UpstreamConfig } from '../../lib/config.js';
 import type { Logger } from '../../lib/logger.js';
 import type { CallbackNotifier, CallbackTarget, UpdaterUpstream } from '../upstream-port.js';
-import { createUpstream } from './create.js';
+import { createUpstream, type UpstreamOptions } from './create.js';
 
 export function createUpdaterUpstream(
   config: UpstreamConfig,
   logger: Logger,
+  options: Pick<UpstreamOptions, 'retryDelays'> = {},
 ): UpdaterUpstream & { close(): Promise<void> } {
-  const { reqmgr, wmstats, dbs, close } = createUpstream(config, logger);
+  const { reqmgr, wmstats, dbs, close } = createUpstream(config, logger, options);
   return {
     changes: (since, limit) => reqmgr.changes(since, limit),
     request: (name) => reqmgr.request(name),
     requestsByPrepId: (prepId, masks) => reqmgr.requestsByPrepId(prepId, masks),
     activeWorkflows: () => wmstats.activeWorkflows(),
-    datasetList: (datasets) => dbs.datasetList(datasets),
+    datasetList: (datasets, options) => dbs.datasetList(datasets, options),
     fileSummaries: (dataset, validFileOnly) => dbs.fileSummaries(dataset, validFileOnly),
     files: (dataset, run, lumiRanges, validFileOnly) =>
       dbs.files(dataset, run, lumiRanges, validFileOnly),
@@ -29,8 +30,12 @@ export function createUpdaterUpstream(
 export function createCallbackNotifier(
   config: Config,
   logger: Logger,
+  options: Pick<UpstreamOptions, 'retryDelays'> = {},
 ): CallbackNotifier & { close(): Promise<void> } {
-  const { pdmv, close } = createUpstream(config.upstream, logger, { callbacks: config.callbacks });
+  const { pdmv, close } = createUpstream(config.upstream, logger, {
+    ...options,
+    callbacks: config.callbacks,
+  });
   return {
     async notify(workflow, target: CallbackTarget) {
       const result = await pdmv.notify(

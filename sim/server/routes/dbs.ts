@@ -154,6 +154,23 @@ function datasetRecord(dataset: DatasetState, detail: boolean): Record<string, u
   };
 }
 
+/** The `dataset` names of a `datasetlist` body; none when it cannot be read (the route says why). */
+function datasetListNames(request: SimRequest): string[] {
+  try {
+    const raw =
+      request.headers['content-encoding'] === 'gzip' ? gunzipSync(request.body) : request.body;
+    const body = JSON.parse(raw.toString('utf8')) as { dataset?: unknown };
+    const names = typeof body.dataset === 'string' ? [body.dataset] : body.dataset;
+    return Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function queryDataset(request: SimRequest): string[] {
+  return request.query.getAll('dataset');
+}
+
 function datasetList(world: World, request: SimRequest): SimResponse {
   if (request.headers['content-type'] !== 'application/json') {
     return dbsErrorResponse(
@@ -375,24 +392,28 @@ export function dbsRoutes(world: World): Route[] {
       method: 'POST',
       pattern: new RegExp(`^${BASE}/datasetlist/?$`),
       handle: (req) => datasetList(world, req),
+      datasetsOf: datasetListNames,
     },
     {
       endpoint: 'filesummaries',
       method: 'GET',
       pattern: new RegExp(`^${BASE}/filesummaries/?$`),
       handle: (req) => fileSummaries(world, req),
+      datasetsOf: queryDataset,
     },
     {
       endpoint: 'files',
       method: 'GET',
       pattern: new RegExp(`^${BASE}/files/?$`),
       handle: (req) => files(world, req),
+      datasetsOf: queryDataset,
     },
     {
       endpoint: 'datasets',
       method: 'GET',
       pattern: new RegExp(`^${BASE}/datasets/?$`),
       handle: (req) => datasets(world, req),
+      datasetsOf: queryDataset,
     },
   ];
 }

@@ -204,12 +204,16 @@ describe('--action schedule', function () {
         },
       );
       let output = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        output += chunk;
+        stdout += chunk;
+      });
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
       const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
         child.on('close', (code) => resolve({ code, at: Date.now() })),
       );
-      return { child, exited, output: () => output };
+      return { child, exited, output: () => output, stdout: () => stdout };
     }
 
     it('on SIGTERM starts nothing new, waits for the running job, and exits 0', async () => {
@@ -225,8 +229,17 @@ describe('--action schedule', function () {
       expect(runs).to.have.length(1);
       expect(runs[0]?.args).to.equal('--action update');
       expect(runs[0]?.end, 'the running job was allowed to finish').to.be.within(signalledAt, at);
-      expect(cli.output()).to.include('SIGTERM: no new runs; waiting up to 120 s for update');
-      expect(cli.output()).to.include('scheduler stopped');
+      // Not a terminal: its own lines are JSON records too, like the jobs' (for journald).
+      const records = cli
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { msg: string });
+      expect(records.map((record) => record.msg)).to.include.members([
+        "scheduler running: update at '* * * * * *'; stop it with SIGTERM or Ctrl-C",
+        'SIGTERM: no new runs; waiting up to 120 s for update',
+        'scheduler stopped',
+      ]);
     });
 
     it('terminates a job that outlasts SCHEDULE_STOP_TIMEOUT_S, then exits 0', async () => {

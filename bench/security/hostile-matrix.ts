@@ -133,7 +133,9 @@ async function main(): Promise<void> {
   console.log(markdownTable(rows));
   const body = rows.slice(1);
   const died = body.filter((row) => row[4] !== 'yes').length;
-  const writtenByOthers = body.filter((row) => row[1] !== 'admin' && row[3]?.startsWith('yes')).length;
+  const writtenByOthers = body.filter(
+    (row) => row[1] !== 'admin' && row[3]?.startsWith('yes'),
+  ).length;
   console.log(
     `\n${body.length} requests; the server died after ${died} (started again ${restarts} times, ${wiped} of them on an emptied data folder); ${writtenByOthers} anonymous or wrong-password requests wrote something`,
   );

@@ -174,7 +174,7 @@ const ACTIONS: Record<string, Action> = {
       'compact-cron': {
         type: 'string',
         value: 'CRON',
-        describe: `when to compact [default: SCHEDULE_COMPACT_CRON or '30 3 * * *'; 'off': never]`,
+        describe: `when to compact [default: SCHEDULE_COMPACT_CRON or '40 3 * * *'; 'off': never]`,
       },
       ...TRIGGERS,
     },

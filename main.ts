@@ -83,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
     format,
   });
   const output = createOutput(format, logger);
-  const couch = await resolveCouch(config.couch);
+  const couch = await resolveCouch(config.couch, { logger });
   const checks = await runChecks(config, ['couch'], { couch });
   if (hasFailures(checks)) {
     for (const check of checks) output.fail(formatCheck(check), { check });

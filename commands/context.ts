@@ -28,16 +28,17 @@ export interface OpenDatabases {
 }
 
 /**
- * Opens the configured CouchDB (or the embedded one) with admin access. `existing`: the
- * command works on stored data, so a missing data folder or database is an error saying
- * where it looked and what to do, found before anything is started or written.
+ * Opens the configured CouchDB (or the embedded one, whose restarts go to `logger`) with
+ * admin access. `existing`: the command works on stored data, so a missing data folder or
+ * database is an error saying where it looked and what to do, found before anything is
+ * started or written.
  */
 export async function openDatabases(
   config: Config,
-  options: { existing?: boolean } = {},
+  options: { existing?: boolean; logger?: Logger } = {},
 ): Promise<OpenDatabases> {
   if (options.existing && config.couch.url === undefined) requireDataFolder(config);
-  const couch = await resolveCouch(config.couch);
+  const couch = await resolveCouch(config.couch, { logger: options.logger });
   const server = connect(couch.admin);
   const db: OpenDatabases = {
     couch,

@@ -62,7 +62,7 @@ export async function runDemo({
   writeState(simDir, state);
   for (let tick = 0; tick < state.ticks; tick++) sim.world.advance(demo.simulatedSecondsPerTick);
   const config = loadConfig({ ...env, ...sim.env });
-  const db = await openDatabases(config);
+  const db = await openDatabases(config, { logger });
   const upstream = createUpdaterUpstream(config.upstream, logger.child({ module: 'upstream' }));
   // The demo prints one line per update; per-workflow notes are logged only when LOG_LEVEL asks.
   const updaterLogger = logger.child(

@@ -18,14 +18,15 @@ export interface ScheduleArguments {
 }
 
 export const DEFAULT_UPDATE_CRON = '*/15 * * * *';
-export const DEFAULT_COMPACT_CRON = '30 3 * * *';
+/** At a minute no default update tick falls on; and the scheduler runs one job at a time anyway. */
+export const DEFAULT_COMPACT_CRON = '40 3 * * *';
 /** A cron value that turns a job off. */
 const OFF = 'off';
 
 const CLI_PATH = fileURLToPath(new URL('../cli.js', import.meta.url));
 
 export async function runSchedule(
-  { config, logger }: CommandContext,
+  { config, logger, output }: CommandContext,
   args: ScheduleArguments,
 ): Promise<number> {
   const jobs = scheduledJobs(config, args);
@@ -34,17 +35,19 @@ export async function runSchedule(
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   const scheduler = startScheduler(jobs, logger);
-  console.log(
+  output.say(
     `scheduler running: ${jobs.map((job) => `${job.name} at '${job.cron}'`).join(', ')}; stop it with SIGTERM or Ctrl-C`,
+    { jobs: jobs.map((job) => ({ name: job.name, cron: job.cron })) },
   );
 
   const signal = await stopRequested;
   const running = scheduler.running();
-  console.log(
+  output.say(
     `${signal}: no new runs${running.length > 0 ? `; waiting up to ${config.schedule.stopTimeoutMs / 1000} s for ${running.join(', ')}` : ''}`,
+    { signal, running },
   );
   await scheduler.stop(config.schedule.stopTimeoutMs);
-  console.log('scheduler stopped');
+  output.say('scheduler stopped');
   return 0;
 }
 

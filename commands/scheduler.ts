@@ -2,7 +2,9 @@
  * Runs jobs on cron expressions (node-cron), each run as a child process so that a job
  * that crashes or leaks never takes the scheduler with it. A job never overlaps itself:
  * a tick that comes while the job's previous run is still going is skipped and logged.
- * `stop` starts no new runs and waits, within a bound, for the running ones.
+ * Nor do two jobs run at once (an update and a compaction compete for the same database):
+ * a job whose tick comes while another runs waits for it, then runs. `stop` starts no
+ * new runs and waits, within a bound, for the running ones.
  */
 import { spawn } from 'node:child_process';
 import {
@@ -53,6 +55,23 @@ const KILL_GRACE_MS = 10_000;
 export function startScheduler(jobs: readonly Job[], logger: Logger): Scheduler {
   const runs = new Map<string, RunningJob>();
   let stopping = false;
+  /** Settles when the job that runs or waits last has finished: jobs take turns. */
+  let turn: Promise<void> = Promise.resolve();
+  /** The jobs that run or wait for their turn, in order. */
+  const line: string[] = [];
+
+  const inTurn = (job: Job): Promise<void> => {
+    if (line.length > 0) {
+      logger.info(
+        { job: job.name, waitsFor: [...line] },
+        `${job.name} waits for ${line.join(', ')} to finish`,
+      );
+    }
+    line.push(job.name);
+    const mine = turn.then(() => run(job)).finally(() => line.splice(line.indexOf(job.name), 1));
+    turn = mine;
+    return mine;
+  };
 
   const run = (job: Job): Promise<void> => {
     if (stopping) return Promise.resolve();
@@ -85,7 +104,7 @@ export function startScheduler(jobs: readonly Job[], logger: Logger): Scheduler 
   };
 
   const tasks: ScheduledTask[] = jobs.map((job) => {
-    const task = createTask(job.cron, () => run(job), {
+    const task = createTask(job.cron, () => inTurn(job), {
       name: job.name,
       noOverlap: true,
       logger: cronLogger(logger, job.name),

@@ -6,7 +6,8 @@ import path from 'node:path';
 import Nano, { type ServerScope } from 'nano';
 import { Agent } from 'undici';
 import type { CouchConfig } from '../lib/config.js';
-import { findRunningEmbeddedCouch, startEmbeddedCouch } from './embedded.js';
+import { createLogger, outputFormatOf, type Logger } from '../lib/logger.js';
+import { startEmbeddedCouch } from './embedded.js';
 import { FailoverDispatcher } from './failover.js';
 
 export interface CouchTarget {
@@ -42,19 +43,21 @@ export interface ResolvedCouch {
   admin: CouchTarget;
   /** Read-only access for the website: no write credentials. */
   reader: CouchTarget;
-  /** True when this process started the embedded server (and must stop it). */
+  /** True when this is the embedded server (shared with our other processes on the same data folder). */
   embedded: boolean;
+  /** Lets go of the server: the embedded one stops when no other process of ours uses it. */
   stop(): Promise<void>;
 }
 
 /**
- * The configured CouchDB; else the embedded pouchdb-server under `STATS_DATA_DIR/couchdb`
- * that another process of ours already runs; else that server, started now and stopped
- * by `stop()`.
+ * The configured CouchDB; else the embedded pouchdb-server under `STATS_DATA_DIR/couchdb`,
+ * the one another process of ours already runs there or one started now, restarted if it
+ * dies while this process uses it (told to `logger`). Anonymous visitors may read only
+ * the two configured databases of an embedded server.
  */
 export async function resolveCouch(
   config: CouchConfig,
-  options: { inMemory?: boolean } = {},
+  options: { inMemory?: boolean; logger?: Logger } = {},
 ): Promise<ResolvedCouch> {
   if (config.url !== undefined) {
     const failoverUrls = config.failoverUrls;
@@ -70,12 +73,13 @@ export async function resolveCouch(
       stop: async () => {},
     };
   }
-  const dir = path.join(config.dataDir, 'couchdb');
-  const running = options.inMemory ? undefined : await findRunningEmbeddedCouch(dir);
-  if (running) {
-    return { admin: running, reader: { url: running.url }, embedded: false, stop: async () => {} };
-  }
-  const server = await startEmbeddedCouch({ dir, inMemory: options.inMemory ?? false });
+  const server = await startEmbeddedCouch({
+    dir: path.join(config.dataDir, 'couchdb'),
+    inMemory: options.inMemory ?? false,
+    readableDatabases: [config.requestsDb, config.settingsDb],
+    logger:
+      options.logger ?? createLogger({ name: 'couchdb', level: 'warn', format: outputFormatOf() }),
+  });
   return {
     admin: { url: server.url, authHeader: server.authHeader },
     reader: { url: server.url },

@@ -11,7 +11,7 @@ import type { WorkflowRepository } from '../couch/workflows.js';
 import type { Logger } from '../lib/logger.js';
 import { errorBoundary, notFound } from './error-boundary.js';
 import { HealthCheck } from './health.js';
-import { UpdateRunsReader, type UpdateRuns } from './last-update.js';
+import { staleData, UpdateRunsReader, type UpdateRuns } from './last-update.js';
 import { PageSender } from './send-page.js';
 import { createMetrics } from './metrics.js';
 import { WorkflowBlocks } from './pages/block-cache.js';
@@ -140,6 +140,8 @@ export function createServer(deps: ServerDependencies): Express {
     totalWorkflows: index.size,
     lastUpdateRun: runs.lastUpdate,
     lastRun: runs.lastRun,
+    runsKnown: runs.known,
+    stale: staleData(index),
     search,
   });
 

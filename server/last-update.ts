@@ -1,12 +1,15 @@
 /**
- * The update runs as the settings document records them, for the page header and
- * `/metrics`: when the last complete run started (`last_dbs_update_date`) and the summary
- * of the last run (`last_run`). Read at most every `maxAgeMs`; a visitor never waits for
- * it except on the very first page, and a failed read keeps the last known values.
+ * What the page header says about the data: the update runs as the settings document
+ * records them (also for `/metrics`): when the last complete run started
+ * (`last_dbs_update_date`) and the summary of the last run (`last_run`), read at most
+ * every `maxAgeMs` (a visitor never waits for it except on the very first page; a failed
+ * read keeps the last known values); and whether the data shown may be stale because
+ * the database does not answer.
  */
 import type { SettingsRepository } from '../couch/settings.js';
 import type { Logger } from '../lib/logger.js';
 import { asNumber, isRecord } from './sanitize.js';
+import type { IndexStatus } from './workflow-index.js';
 
 /** What the website shows of the last run's summary (updater/run.ts `RunSummary`). */
 export interface LastRun {
@@ -23,10 +26,12 @@ export interface UpdateRuns {
   /** Unix seconds of the start of the last complete update run. */
   lastUpdate: number | undefined;
   lastRun: LastRun | undefined;
+  /** False until the settings have been read once: then "no run" is not known yet. */
+  known: boolean;
 }
 
 export class UpdateRunsReader {
-  private value: UpdateRuns = { lastUpdate: undefined, lastRun: undefined };
+  private value: UpdateRuns = { lastUpdate: undefined, lastRun: undefined, known: false };
   private readAt = 0;
   private reading: Promise<void> | undefined;
 
@@ -57,6 +62,7 @@ export class UpdateRunsReader {
       this.value = {
         lastUpdate: seconds !== undefined && seconds > 0 ? seconds : undefined,
         lastRun: lastRunOf(settings.last_run),
+        known: true,
       };
     } catch (err) {
       this.logger.warn({ err }, 'reading the update runs from the settings failed');
@@ -90,5 +96,21 @@ export function lastRunOf(value: unknown): LastRun | undefined {
     failed,
     historyEntriesAdded,
     complete: value.complete,
+  };
+}
+
+/**
+ * When the database stopped answering the website, if it does not answer now: the
+ * workflow index reads its changes feed every few seconds, so its last failure tells.
+ * `since` is the unix second the index last caught up (undefined: never since start).
+ */
+export function staleData(
+  index: { status(): IndexStatus },
+  now = Date.now(),
+): { since: number | undefined } | undefined {
+  const status = index.status();
+  if (status.lastError === undefined) return undefined;
+  return {
+    since: status.lagMs === undefined ? undefined : Math.floor((now - status.lagMs) / 1000),
   };
 }

@@ -2,14 +2,20 @@
  * One update run at a time: a lock document in the settings database, taken with a
  * create (CouchDB refuses a second create with 409), renewed while the run goes on, and
  * deleted at the end. A lock whose holder was killed expires after `ttlMs`; the next run
- * may then take it over (again guarded by `_rev`, so only one taker wins).
+ * may then take it over (again guarded by `_rev`, so only one taker wins). A lock left by
+ * a run of this very process that has ended (its release failed, e.g. CouchDB was down
+ * then) is taken over at once: no run here holds it any more.
  */
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { DocumentScope, ServerScope } from 'nano';
 import { couchError, isConflict, isNotFound } from '../couch/errors.js';
 import { Stats2Error } from '../lib/errors.js';
 
 export const LOCK_ID = 'update_lock';
+
+/** Owners of the locks that runs of this process hold or are taking now. */
+const heldHere = new Set<string>();
 
 interface LockDocument {
   _id: typeof LOCK_ID;
@@ -52,7 +58,7 @@ export async function acquireRunLock(
   const ttlMs = options.ttlMs ?? 10 * 60_000;
   const now = options.now ?? Date.now;
   const db = server.use<LockDocument>(settingsDb);
-  const owner = `${hostname()}:${process.pid}:${now()}`;
+  const owner = `${hostname()}:${process.pid}:${now()}:${randomBytes(4).toString('hex')}`;
   const lock: LockDocument = {
     _id: LOCK_ID,
     owner,
@@ -62,7 +68,15 @@ export async function acquireRunLock(
     expires: now() + ttlMs,
   };
 
-  let rev = await take(db, lock, now);
+  // Counted as held from the first attempt: its document may be written before the answer comes.
+  heldHere.add(owner);
+  let rev: string;
+  try {
+    rev = await take(db, lock, now);
+  } catch (err) {
+    heldHere.delete(owner);
+    throw err;
+  }
   let renewing: Promise<void> = Promise.resolve();
   const timer = setInterval(
     () => {
@@ -82,6 +96,7 @@ export async function acquireRunLock(
     owner,
     release: async () => {
       clearInterval(timer);
+      heldHere.delete(owner);
       await renewing;
       try {
         await db.destroy(LOCK_ID, rev);
@@ -109,11 +124,16 @@ async function take(
     if (isNotFound(err)) return take(db, lock, now); // released in between
     throw couchError('reading the update lock', err);
   }
-  if (holder.expires > now()) throw new RunLockedError(holder);
+  if (holder.expires > now() && !leftHere(holder)) throw new RunLockedError(holder);
   try {
     return (await db.insert({ ...lock, _rev: holder._rev })).rev;
   } catch (err) {
     if (isConflict(err)) throw new RunLockedError(await db.get(LOCK_ID));
-    throw couchError('taking over the expired update lock', err);
+    throw couchError('taking over the update lock', err);
   }
+}
+
+/** Left by a run of this process that is over: same host and pid, and no run here holds it. */
+function leftHere(holder: LockDocument): boolean {
+  return holder.host === hostname() && holder.pid === process.pid && !heldHere.has(holder.owner);
 }

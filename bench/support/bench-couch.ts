@@ -49,7 +49,11 @@ export async function openBenchCouch(): Promise<BenchCouch> {
       ? mkdtempSync(path.join(os.tmpdir(), 'stats2-bench-couch-'))
       : path.join(keep, 'embedded-couch');
   mkdirSync(dir, { recursive: true });
-  const embedded = await startEmbeddedCouch({ dir, inMemory: false });
+  const embedded = await startEmbeddedCouch({
+    dir,
+    inMemory: false,
+    readableDatabases: ['bench_*'],
+  });
   const admin = { url: embedded.url, authHeader: embedded.authHeader };
   return benchCouch(admin, { url: embedded.url }, true, keep, async () => {
     await embedded.stop();

@@ -9,6 +9,10 @@ export interface PageContext {
   lastUpdateRun: number | undefined;
   /** The summary of the last update run, when one is recorded. */
   lastRun: LastRun | undefined;
+  /** False while the record of update runs could not be read yet. */
+  runsKnown: boolean;
+  /** Set when the database does not answer: since when (unix seconds) the data may be stale. */
+  stale: { since: number | undefined } | undefined;
   /** The text to show in the search box. */
   search?: string;
 }

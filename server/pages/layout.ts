@@ -2,14 +2,18 @@
 import { formatCount, formatDateTime, formatElapsed } from '../format.js';
 import { markup, type SafeHtml } from '../html.js';
 import type { LastRun } from '../last-update.js';
-import type { PagePart } from './compiled-html.js';
+import { agoSlot, type PagePart } from './compiled-html.js';
 import type { PageContext } from './context.js';
 import { timeAgo } from './parts.js';
 
 export function layout(context: PageContext, title: string, main: readonly PagePart[]): PagePart[] {
   const { prefix } = context;
   const lastUpdateRun =
-    context.lastUpdateRun === undefined ? 'never' : timeAgo(context.lastUpdateRun);
+    context.lastUpdateRun !== undefined
+      ? timeAgo(context.lastUpdateRun)
+      : context.runsKnown
+        ? 'never'
+        : 'unknown';
   const start = markup`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -32,7 +36,7 @@ ${context.lastRun && lastRunTotal(context.lastRun)}</dl>
 <button type="submit">Search</button>
 </form>
 </header>
-<main>
+${context.stale && staleBanner(context.stale.since)}<main>
 `;
   const end = markup`</main>
 <footer class="site-footer">
@@ -53,5 +57,15 @@ function lastRunTotal(run: LastRun): SafeHtml {
     ...(run.complete ? [] : ['incomplete']),
   ].join(', ');
   return markup`<div><dt>Last run</dt><dd title="finished ${formatDateTime(run.finishedAt)}">${outcome}</dd></div>
+`;
+}
+
+/** Said on every page while the database does not answer: the pages show what was read before. */
+function staleBanner(since: number | undefined): SafeHtml {
+  const when =
+    since === undefined
+      ? 'since this website started'
+      : markup`since ${formatDateTime(since)} (${agoSlot(since)})`;
+  return markup`<p class="stale-data" role="alert">Data may be stale: the database has not answered ${when}. The pages show what was read before.</p>
 `;
 }

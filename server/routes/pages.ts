@@ -128,5 +128,5 @@ function pastTheEnd(total: number): NotFoundError {
 
 /** What of the page header can change while the URL and the workflows stay the same. */
 function contextVersion(context: PageContext): string {
-  return `${context.totalWorkflows} ${context.lastUpdateRun} ${context.lastRun?.finishedAt}`;
+  return `${context.totalWorkflows} ${context.lastUpdateRun} ${context.lastRun?.finishedAt} ${context.stale?.since ?? context.stale !== undefined}`;
 }

@@ -67,7 +67,7 @@ describe('--action schedule', function () {
     it('takes flags over the environment over the defaults, and "off" turns a job off', () => {
       expect(scheduledJobs(config(), {}).map((job) => [job.name, job.cron])).to.deep.equal([
         ['update', '*/15 * * * *'],
-        ['compact', '30 3 * * *'],
+        ['compact', '40 3 * * *'],
       ]);
       const jobs = scheduledJobs(
         config({ SCHEDULE_UPDATE_CRON: '*/5 * * * *', SCHEDULE_COMPACT_CRON: '0 4 * * *' }),
@@ -150,6 +150,38 @@ describe('--action schedule', function () {
     ).to.equal(true);
   });
 
+  it('runs one job at a time: a job whose tick comes while another runs waits for it', async () => {
+    const log = path.join(dir, 'turns.log');
+    const lines: Array<{ msg: string }> = [];
+    const capture = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as { msg: string });
+        done();
+      },
+    });
+    const job = (name: string) => ({
+      name,
+      cron: '* * * * * *',
+      command: [process.execPath, fakeJob, log, '700', '0', name],
+    });
+    const scheduler = startScheduler([job('update'), job('compact')], createLogger({}, capture));
+    try {
+      await waitFor(() => runsIn(log).filter((run) => run.end !== undefined).length >= 4, 15_000);
+    } finally {
+      await scheduler.stop(5000);
+    }
+
+    const runs = runsIn(log);
+    for (let i = 1; i < runs.length; i++) {
+      expect(
+        runs[i]?.start,
+        `${runs[i]?.args} started while ${runs[i - 1]?.args} ran`,
+      ).to.be.at.least(runs[i - 1]?.end as number);
+    }
+    expect(new Set(runs.map((run) => run.args))).to.deep.equal(new Set(['update', 'compact']));
+    expect(lines.map((line) => line.msg)).to.include('compact waits for update to finish');
+  });
+
   describe('as a child process', () => {
     function startCli(log: string, jobMs: number, env: Record<string, string> = {}) {
       const child = spawn(
@@ -172,12 +204,16 @@ describe('--action schedule', function () {
         },
       );
       let output = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        output += chunk;
+        stdout += chunk;
+      });
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
       const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
         child.on('close', (code) => resolve({ code, at: Date.now() })),
       );
-      return { child, exited, output: () => output };
+      return { child, exited, output: () => output, stdout: () => stdout };
     }
 
     it('on SIGTERM starts nothing new, waits for the running job, and exits 0', async () => {
@@ -193,8 +229,17 @@ describe('--action schedule', function () {
       expect(runs).to.have.length(1);
       expect(runs[0]?.args).to.equal('--action update');
       expect(runs[0]?.end, 'the running job was allowed to finish').to.be.within(signalledAt, at);
-      expect(cli.output()).to.include('SIGTERM: no new runs; waiting up to 120 s for update');
-      expect(cli.output()).to.include('scheduler stopped');
+      // Not a terminal: its own lines are JSON records too, like the jobs' (for journald).
+      const records = cli
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { msg: string });
+      expect(records.map((record) => record.msg)).to.include.members([
+        "scheduler running: update at '* * * * * *'; stop it with SIGTERM or Ctrl-C",
+        'SIGTERM: no new runs; waiting up to 120 s for update',
+        'scheduler stopped',
+      ]);
     });
 
     it('terminates a job that outlasts SCHEDULE_STOP_TIMEOUT_S, then exits 0', async () => {

@@ -42,7 +42,8 @@ async function start(): Promise<TestCouch & { stop(): Promise<void> }> {
     };
   }
   const dir = path.join(os.tmpdir(), `stats2-test-couch-${process.pid}`);
-  const embedded = await startEmbeddedCouch({ dir, inMemory: true });
+  // Anonymous reads are allowed on the test databases (uniqueDbNames), as on `requests` and `settings`.
+  const embedded = await startEmbeddedCouch({ dir, inMemory: true, readableDatabases: ['t_*'] });
   const admin = { url: embedded.url, authHeader: embedded.authHeader };
   return {
     admin,

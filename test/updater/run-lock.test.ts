@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { hostname } from 'node:os';
 import { acquireRunLock, LOCK_ID, RunLockedError } from '../../updater/run-lock.js';
 import { setUpTestDatabases, type TestCouch } from '../support/couch.js';
 import type { DatabaseNames } from '../../couch/setup.js';
@@ -87,5 +88,37 @@ describe('update run lock', () => {
       .expires;
     expect(after).to.be.greaterThan(before);
     await lock.release();
+  });
+
+  it('takes over at once a lock that an ended run of this process could not release', async () => {
+    const settings = couch.server.use<Record<string, unknown>>(names.settings);
+    const left = {
+      _id: LOCK_ID,
+      owner: `${hostname()}:${process.pid}:1`,
+      host: hostname(),
+      pid: process.pid,
+      acquired: new Date().toISOString(),
+      expires: Date.now() + 600_000,
+    };
+    await settings.insert(left);
+    const lock = await acquireRunLock(couch.server, names.settings);
+    expect((await settings.get(LOCK_ID)).owner).to.equal(lock.owner);
+    await lock.release();
+
+    // Another process's lock, or one a run here still holds, is respected.
+    await settings.insert({ ...left, pid: process.pid + 1 });
+    const other = await acquireRunLock(couch.server, names.settings).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(other).to.be.instanceOf(RunLockedError);
+    await settings.destroy(LOCK_ID, (await settings.get(LOCK_ID))._rev as string);
+    const held = await acquireRunLock(couch.server, names.settings);
+    const again = await acquireRunLock(couch.server, names.settings).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(again).to.be.instanceOf(RunLockedError);
+    await held.release();
   });
 });

@@ -28,6 +28,11 @@ export class WorkflowRepository extends DocumentStore<StoredWorkflow> {
     super(server.use<StoredWorkflow>(dbName) as DocumentScope<StoredWorkflow>, dbName);
   }
 
+  /** Workflows by RequestName; ids starting with `_` (design documents) are never workflows. */
+  override async getMany(ids: readonly string[]): Promise<Map<string, StoredWorkflow>> {
+    return super.getMany(ids.filter((id) => !id.startsWith('_')));
+  }
+
   /** RequestNames per key of `view`, in the view's order (keys JSON-encoded by nano). */
   async namesByKeys(view: WorkflowView, keys: readonly string[]): Promise<Map<string, string[]>> {
     const result = new Map<string, string[]>();

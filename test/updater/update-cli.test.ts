@@ -174,6 +174,14 @@ describe('node cli.js --action update, against the simulator', function () {
     expect(doc.RequestName).to.equal(name);
     expect(doc.EventNumberHistory).to.have.length(1);
     expect(see.stdout).to.include('\n  "RequestName"');
+
+    const designDocument = await runCli(
+      ['--action', 'see', '--name', '_design/_designDoc'],
+      envFor(names),
+    );
+    expect(designDocument.code).to.equal(1);
+    expect(designDocument.stdout).not.to.include('"views"');
+    expect(messageText(designDocument.stdout)).to.include('no workflow named "_design/_designDoc"');
   });
 
   it('says which variable is missing, and exits 2, before touching anything', async () => {

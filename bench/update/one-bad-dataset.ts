@@ -15,6 +15,7 @@ import { WorkflowRepository } from '../../couch/workflows.js';
 import { loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
 import { startSimulator, type Simulator } from '../../sim/index.js';
+import { addReadersOfOneInput, SHARED_INPUT } from '../../sim/world/shared-input.js';
 import { runUpdate, type RunSummary } from '../../updater/run.js';
 import { createUpdaterUpstream } from '../../updater/upstream/index.js';
 import { openBenchCouch, type BenchCouch } from '../support/bench-couch.js';
@@ -65,16 +66,16 @@ async function main(): Promise<void> {
     console.log('\nstored data, faulted vs twin (ignoring _rev and LastUpdate)');
     console.log(`  ${await compare(twin, faulted)}`);
 
-    const readers = addReadersOfOneInput(sim, 5);
+    const readers = addReadersOfOneInput(sim.world, 5);
     const input = await side(couch, 'input');
-    sim.faults.set('*', { dataset: readers.input, status5xx: 1 });
+    sim.faults.set('*', { dataset: SHARED_INPUT, status5xx: 1 });
     const { summary, calls } = await runOne(sim, input).finally(() => sim.faults.clear());
     const failed = new Set(summary.failed);
     console.log(
-      `\ninput dataset ${readers.input} read by ${readers.names.length} workflows, every DBS call naming it failing (HTTP 5xx):`,
+      `\ninput dataset ${SHARED_INPUT} read by ${readers.length} workflows, every DBS call naming it failing (HTTP 5xx):`,
     );
     console.log(
-      `  failed ${summary.failed.length} (the ${readers.names.length} readers among them: ${readers.names.filter((n) => failed.has(n)).length}), ` +
+      `  failed ${summary.failed.length} (the ${readers.length} readers among them: ${readers.filter((n) => failed.has(n)).length}), ` +
         `documents written ${summary.changed}, calls ${Object.values(calls).reduce((a, b) => a + b, 0)}`,
     );
   } finally {
@@ -102,42 +103,6 @@ function soleOutputInProduction(sim: Simulator): string {
     if (count === 1 && sim.world.dataset(dataset)?.accessType === 'PRODUCTION') return dataset;
   }
   throw new Error('no output dataset in PRODUCTION listed by one workflow only');
-}
-
-/** `count` new workflows whose expected events come from one input dataset in DBS. */
-function addReadersOfOneInput(sim: Simulator, count: number): { input: string; names: string[] } {
-  const template = [...sim.world.list()]
-    .map((w) => sim.world.request(w.name))
-    .find(
-      (doc) =>
-        doc !== undefined &&
-        doc.RequestType === 'TaskChain' &&
-        typeof (doc.Task1 as Record<string, unknown> | undefined)?.InputDataset === 'string' &&
-        doc.RequestNumEvents == null,
-    );
-  if (template === undefined) throw new Error('no TaskChain reading an input dataset');
-  const input = '/SharedInput/Run2026A-v1/RAW';
-  sim.world.setDataset(input, { files: 20, run: 400000, accessType: 'VALID', dataType: 'data' });
-  const names = Array.from({ length: count }, (_, i) => {
-    const name = `pdmvserv_SharedInputReader${i}_260601_000000_${1000 + i}`;
-    const output = `/SharedInput/Reader${i}-v1/AOD`;
-    sim.world.setDataset(output, { files: 3, accessType: 'PRODUCTION' });
-    const { TotalInputEvents: _e, TotalInputFiles: _f, ...rest } = template;
-    sim.world.upsertRequest({
-      ...rest,
-      RequestName: name,
-      Task1: {
-        ...(template.Task1 as Record<string, unknown>),
-        InputDataset: input,
-        LumiList: {},
-        RequestNumEvents: null,
-      },
-      OutputDatasets: [output],
-      RequestStatus: 'running-open',
-    });
-    return name;
-  });
-  return { input, names };
 }
 
 interface Outcome {

@@ -11,6 +11,7 @@ import type { StoredWorkflow } from '../../couch/types.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { loadConfig } from '../../lib/config.js';
 import type { FaultSpec, Simulator } from '../../sim/index.js';
+import { addReadersOfOneInput, SHARED_INPUT } from '../../sim/world/shared-input.js';
 import { runSucceeded, runUpdate, type RunSummary } from '../../updater/run.js';
 import { createCallbackNotifier, createUpdaterUpstream } from '../../updater/upstream/index.js';
 import type { CallbackTarget } from '../../updater/upstream-port.js';
@@ -192,43 +193,9 @@ describe('the update run against the simulator, with faults (issue 11)', functio
   it('an input dataset five workflows read, failing on every DBS call: exactly those five fail', async () => {
     const sim = await startTestSimulator({ seed: 12, workflows: 60, active: 60, startTime: START });
     try {
-      const template = [...sim.world.list()]
-        .map((w) => sim.world.request(w.name))
-        .find((doc) => doc?.RequestType === 'TaskChain' && typeof doc.Task1 === 'object');
-      if (template === undefined) throw new Error('no TaskChain in the world');
-      const input = '/SharedInput/Run2026A-v1/RAW';
-      sim.world.setDataset(input, {
-        files: 20,
-        run: 400000,
-        accessType: 'VALID',
-        dataType: 'data',
-      });
-      const readers = Array.from({ length: 5 }, (_, i) => {
-        const name = `pdmvserv_SharedInputReader${i}_260601_000000_${1000 + i}`;
-        const output = `/SharedInput/Reader${i}-v1/AOD`;
-        sim.world.setDataset(output, { files: 3, accessType: 'PRODUCTION' });
-        const {
-          TotalInputEvents: _e,
-          TotalInputFiles: _f,
-          RequestNumEvents: _r,
-          ...rest
-        } = template;
-        sim.world.upsertRequest({
-          ...rest,
-          RequestName: name,
-          Task1: {
-            ...(template.Task1 as Record<string, unknown>),
-            InputDataset: input,
-            LumiList: {},
-            RequestNumEvents: null,
-          },
-          OutputDatasets: [output],
-          RequestStatus: 'running-open',
-        });
-        return name;
-      });
+      const readers = addReadersOfOneInput(sim.world, 5);
       const store = await newStore('sharedinput');
-      sim.faults.set('*', { dataset: input, status5xx: 1 });
+      sim.faults.set('*', { dataset: SHARED_INPUT, status5xx: 1 });
       const faulted = await run(sim, store);
       expect(faulted.summary.failed).to.deep.equal(readers.sort());
       const generated = [...sim.world.list()].filter((w) => !w.deleted).length - readers.length;
@@ -239,7 +206,7 @@ describe('the update run against the simulator, with faults (issue 11)', functio
       expect(next.summary.failed).to.deep.equal([]);
       const stored = await store.workflows.getMany(readers);
       const events = sim.world
-        .dataset(input)
+        .dataset(SHARED_INPUT)
         ?.files()
         .reduce((sum, f) => sum + f.events, 0);
       for (const name of readers) expect(stored.get(name)?.TotalEvents, name).to.equal(events);

@@ -15,7 +15,7 @@ import { DocumentStore, type StoredDoc } from '../couch/documents.js';
 import { couchError, isNotFound } from '../couch/errors.js';
 import { requireAdmin } from '../couch/session.js';
 import { setupDatabases, type DatabaseNames } from '../couch/setup.js';
-import { SETTINGS_ID } from '../couch/types.js';
+import { SETTINGS_ID } from '../workflow/documents.js';
 import { BadRequestError } from '../lib/errors.js';
 import { scrubUrl } from '../lib/logger.js';
 import { plural } from '../lib/plural.js';

@@ -2,7 +2,7 @@
 import type { DocumentScope, ServerScope } from 'nano';
 import { DocumentStore } from './documents.js';
 import { Stats2Error } from '../lib/errors.js';
-import { defaultSettings, SETTINGS_ID, type Settings } from './types.js';
+import { defaultSettings, SETTINGS_ID, type Settings } from '../workflow/documents.js';
 
 export class SettingsRepository {
   private readonly store: DocumentStore<Settings>;

@@ -5,7 +5,7 @@
 import type { DocumentScope, ServerScope } from 'nano';
 import { chunks, DocumentStore } from './documents.js';
 import { couchError } from './errors.js';
-import type { StoredWorkflow } from './types.js';
+import type { StoredWorkflow } from '../workflow/documents.js';
 
 export const WORKFLOW_VIEWS = [
   'campaigns',

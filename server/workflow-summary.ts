@@ -4,7 +4,7 @@
  * document, of which any field may be missing, null or of the wrong type.
  */
 import { isLumisMode } from '../updater/lumis-mode.js';
-import type { LumiList } from '../couch/types.js';
+import type { LumiList } from '../workflow/documents.js';
 import {
   asNumber,
   asString,

@@ -3,7 +3,7 @@
  * rounds: each dataset's access type (DBS `datasetlist`), then `filesummaries` of the
  * datasets DBS knows, with validFileOnly when the type is VALID or PRODUCTION.
  */
-import type { DatasetSnapshot, HistoryEntry } from '../couch/types.js';
+import type { DatasetSnapshot, HistoryEntry } from '../workflow/documents.js';
 import { sameJson } from './canonical-json.js';
 import {
   answerValue,

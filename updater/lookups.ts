@@ -5,7 +5,7 @@
  * made of everything that changes its answer (SPEC §7), so a run-wide cache keyed by it
  * can never serve one workflow an answer that was asked for another's needs.
  */
-import type { LumiList } from '../couch/types.js';
+import type { LumiList } from '../workflow/documents.js';
 import { Stats2Error, errorMessage } from '../lib/errors.js';
 import { canonicalJson } from './canonical-json.js';
 

@@ -1,4 +1,4 @@
-import type { LumiList } from '../couch/types.js';
+import type { LumiList } from '../workflow/documents.js';
 
 /** The fields that decide lumis mode; stored documents of older versions may hold null. */
 export interface LumisModeFields {

@@ -5,7 +5,7 @@
  * the whole document unusable, so that garbage is never turned into a workflow document.
  */
 import { z } from 'zod';
-import type { LumiList } from '../couch/types.js';
+import type { LumiList } from '../workflow/documents.js';
 import { Stats2Error } from '../lib/errors.js';
 import type { NestedDatasets } from './dataset-order.js';
 

@@ -8,7 +8,7 @@
  * this run's entries on top. Names this run never touched keep whatever the stored list
  * says, so a one-workflow update running beside a full run keeps its own decisions.
  */
-import type { Settings } from '../couch/types.js';
+import type { Settings } from '../workflow/documents.js';
 import { failedCallbacksOf, failureAfter, type FailedCallback } from './callback-retries.js';
 import { TrackedNames } from './tracked-names.js';
 import type { CallbackTarget } from './upstream-port.js';

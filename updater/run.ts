@@ -6,7 +6,7 @@
  * get their history recalculated, and the PdmV services are told what really changed.
  */
 import type { SettingsRepository } from '../couch/settings.js';
-import type { Settings } from '../couch/types.js';
+import type { Settings } from '../workflow/documents.js';
 import type { WorkflowRepository } from '../couch/workflows.js';
 import { errorMessage, Stats2Error } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';

@@ -9,7 +9,7 @@
 import { CouchError } from '../couch/errors.js';
 import type { WriteOutcome } from '../couch/documents.js';
 import type { WorkflowRepository } from '../couch/workflows.js';
-import type { StoredWorkflow, WorkflowDocument } from '../couch/types.js';
+import type { StoredWorkflow, WorkflowDocument } from '../workflow/documents.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import {

@@ -5,7 +5,7 @@
  * that the scan did not meet. Upstream calls of a page run at once, within the limits
  * the upstream clients keep.
  */
-import type { StoredWorkflow } from '../couch/types.js';
+import type { StoredWorkflow } from '../workflow/documents.js';
 import type { WorkflowRepository } from '../couch/workflows.js';
 import { errorMessage } from '../lib/errors.js';
 import { LookupResolver } from './lookup-resolver.js';

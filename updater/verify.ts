@@ -4,7 +4,7 @@
  * rules beside the document itself — a workflow ReqMgr2 no longer has is not stored
  * here, and one WMStats lists as active has a history (SPEC §4, §5).
  */
-import type { StoredWorkflow } from '../couch/types.js';
+import type { StoredWorkflow } from '../workflow/documents.js';
 import { plural } from '../lib/plural.js';
 import { canonicalJson, sameJson } from './canonical-json.js';
 import type { BuiltWorkflowDocument } from './workflow-document.js';

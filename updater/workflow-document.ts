@@ -3,7 +3,7 @@
  * Two phases keep I/O at the edges: `documentLookups` says which upstream facts the
  * build needs, `buildWorkflowDocument` builds from their answers.
  */
-import type { StoredWorkflow, WorkflowDocument } from '../couch/types.js';
+import type { StoredWorkflow, WorkflowDocument } from '../workflow/documents.js';
 import { sameJson } from './canonical-json.js';
 import { flattenDatasets, sortDatasetsByTier } from './dataset-order.js';
 import { expectedTotals, totalsLookups } from './expected-totals.js';

@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { DocumentScope } from 'nano';
 import { compileDesignDoc } from '../../couch/design.js';
 import { deployDesignDocs } from '../../couch/deploy.js';
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 import { DESIGN_DOC, WORKFLOW_VIEWS, WorkflowRepository } from '../../couch/workflows.js';
 import { DASHBOARDS_DESIGN_DOC, PROGRESS_VIEW } from '../../server/dashboard-views.js';
 import { integer, milliseconds, seconds, sum } from '../report/format.js';

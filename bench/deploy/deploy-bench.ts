@@ -9,7 +9,7 @@
 import type { DocumentScope } from 'nano';
 import { connect } from '../../couch/connection.js';
 import { deployDesignDocs } from '../../couch/deploy.js';
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 import {
   DESIGN_DOC,
   WORKFLOW_VIEWS,

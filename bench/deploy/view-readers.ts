@@ -3,7 +3,7 @@
  * latency and outcome of every query, until stopped.
  */
 import type { DocumentScope } from 'nano';
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 import { DESIGN_DOC, type WorkflowView } from '../../couch/workflows.js';
 import { errorMessage } from '../../lib/errors.js';
 

@@ -5,7 +5,7 @@
  */
 import { compileDesignDoc } from '../../couch/design.js';
 import { deployDesignDocs } from '../../couch/deploy.js';
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import type { BenchCouch } from '../support/bench-couch.js';
 import { fillWorkflows, type Fill } from '../website/fill-workflows.js';

@@ -10,7 +10,7 @@
  * (COUCHDB_URL selects Apache CouchDB, as for `npm run bench`.)
  */
 import { SettingsRepository } from '../../couch/settings.js';
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';

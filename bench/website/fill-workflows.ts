@@ -1,5 +1,5 @@
 /** Writes generated workflows straight into CouchDB with `_bulk_docs`, a chunk at a time (memory stays small). */
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 import type { WorkflowRepository } from '../../couch/workflows.js';
 
 const CHUNK = 2_000;

@@ -7,7 +7,7 @@
  * spans several pages) and over processing strings of ~100 workflows each (what
  * `api/fetch` returns: a page of full documents).
  */
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 import { STATUS_PATHS } from '../../sim/statuses.js';
 
 const CAMPAIGNS = 40;

@@ -4,7 +4,7 @@ import { SettingsRepository } from '../../couch/settings.js';
 import { PUBLIC_READ_SECURITY, setupDatabases } from '../../couch/setup.js';
 import { setUpTestDatabases, uniqueDbNames, type TestCouch } from '../support/couch.js';
 import type { DatabaseNames } from '../../couch/setup.js';
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 
 const wf = (name: string, fields: Partial<StoredWorkflow> = {}): StoredWorkflow => ({
   _id: name,

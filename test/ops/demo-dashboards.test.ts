@@ -14,7 +14,7 @@ import { createUpdaterUpstream } from '../../updater/upstream/index.js';
 import { startTestSimulator } from '../sim/support.js';
 import { eventually, startTestWebsite, type TestWebsite } from '../server/support.js';
 import type { Simulator } from '../../sim/index.js';
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 import { contributionOf } from '../server/dashboard-world.js';
 
 const silent = pino({ level: 'silent' });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { DatabaseNames } from '../../couch/setup.js';
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import type { Simulator } from '../../sim/index.js';
 import { setUpTestDatabases, type TestCouch } from '../support/couch.js';

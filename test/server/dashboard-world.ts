@@ -3,7 +3,7 @@
  * show of it, computed here directly from the documents — written apart from the map
  * functions and the server code, so that a mistake in either shows as a difference.
  */
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 
 const DAY = 86_400;
 

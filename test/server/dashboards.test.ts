@@ -4,7 +4,7 @@
  * (dashboard-world.ts), checked in the JSON, the CSV downloads and the pages.
  */
 import { expect } from 'chai';
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 import {
   CAMPAIGN_A,
   CAMPAIGN_B,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 import { summarizeWorkflow } from '../../server/workflow-summary.js';
 import {
   CASCADE,

@@ -5,7 +5,7 @@
  * both must name the same workflows in the same order.
  */
 import { expect } from 'chai';
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 import { DATE_SORTED_FILTERS, FILTER_VIEWS, type ViewFilterName } from '../../server/filters.js';
 import { WorkflowQueries } from '../../server/workflow-query.js';
 import { requestDateKey } from '../../updater/request-date.js';

@@ -3,7 +3,7 @@
  * Stats2) writes them: chained requests, ReReco in lumis mode, Resubmission, RelVal, and
  * documents with missing, null or wrongly typed fields.
  */
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 
 /**
  * The fixtures' "now", in Unix seconds: set again by each fixtureWorkflows() call (a live

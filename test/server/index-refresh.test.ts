@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { connect } from '../../couch/connection.js';
 import { SettingsRepository } from '../../couch/settings.js';
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { createLogger } from '../../lib/logger.js';
 import { createServer } from '../../server/app.js';

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { SettingsRepository } from '../../couch/settings.js';
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { createLogger } from '../../lib/logger.js';
 import type { ServerTuning } from '../../server/app.js';

@@ -6,7 +6,7 @@
  * the test CouchDB.
  */
 import { expect } from 'chai';
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { WorkflowDocuments } from '../../server/workflow-documents.js';
 import type { WorkflowIndex } from '../../server/workflow-index.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { HistoryEntry } from '../../couch/types.js';
+import type { HistoryEntry } from '../../workflow/documents.js';
 import {
   appendHistory,
   buildHistoryEntry,

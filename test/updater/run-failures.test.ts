@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import type { ServerScope } from 'nano';
 import { CouchError } from '../../couch/errors.js';
 import { SettingsRepository } from '../../couch/settings.js';
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { runSucceeded, runUpdate, type UpdateDependencies } from '../../updater/run.js';
 import type { CallbackTarget } from '../../updater/upstream-port.js';

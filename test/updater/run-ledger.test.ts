@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Settings } from '../../couch/types.js';
+import type { Settings } from '../../workflow/documents.js';
 import { RunLedger } from '../../updater/run-ledger.js';
 
 const NOW = 1_800_000_000;

@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { SettingsRepository } from '../../couch/settings.js';
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { loadConfig } from '../../lib/config.js';
 import type { FaultSpec, Simulator } from '../../sim/index.js';

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import type { Simulator } from '../../sim/index.js';
 import type { DatabaseNames } from '../../couch/setup.js';
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { SettingsRepository } from '../../couch/settings.js';
 import { CLI, cliEnv, messages, messageText, runCli } from '../ops/support/cli.js';

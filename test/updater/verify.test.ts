@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { StoredWorkflow } from '../../couch/types.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
 import { LookupAnswers } from '../../updater/lookups.js';
 import { parseReqMgrDocument } from '../../updater/reqmgr-document.js';
 import {

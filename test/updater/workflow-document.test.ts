@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { LumiList, StoredWorkflow } from '../../couch/types.js';
+import type { LumiList, StoredWorkflow } from '../../workflow/documents.js';
 import { isLumisMode } from '../../updater/lumis-mode.js';
 import {
   LookupAnswers,

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import type { ServerScope } from 'nano';
 import { SettingsRepository } from '../../../couch/settings.js';
 import type { DatabaseNames } from '../../../couch/setup.js';
-import type { StoredWorkflow } from '../../../couch/types.js';
+import type { StoredWorkflow } from '../../../workflow/documents.js';
 import { WorkflowRepository } from '../../../couch/workflows.js';
 import type { WorkflowIndex } from '../../../server/workflow-index.js';
 import { summarizeWorkflow } from '../../../server/workflow-summary.js';

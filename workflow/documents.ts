@@ -1,6 +1,7 @@
 /**
- * Shapes of the documents Stats2 keeps in CouchDB (SPEC §2–4). They are kept compatible
- * with the Python Stats2 so that an existing database can be taken over.
+ * Shapes of the documents Stats2 keeps in CouchDB (docs/workflow-document.md#fields,
+ * docs/workflow-document.md#the-settings-database, docs/event-history.md#entries). They are
+ * kept compatible with the Python Stats2 so that an existing database can be taken over.
  */
 
 export interface StatusTransition {

@@ -32,7 +32,7 @@ const RECORD_MODULES = [
   'text-index.js',
   'exact-values.js',
   'sanitize.js',
-  '../updater/lumis-mode.js',
+  '../workflow/lumis-mode.js',
 ];
 
 /** What a snapshot is a copy of. */

@@ -3,7 +3,7 @@
  * numbers of each output dataset — never the whole event history. Built from a stored
  * document, of which any field may be missing, null or of the wrong type.
  */
-import { isLumisMode } from '../updater/lumis-mode.js';
+import { isLumisMode } from '../workflow/lumis-mode.js';
 import type { LumiList } from '../workflow/documents.js';
 import {
   asNumber,

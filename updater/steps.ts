@@ -19,7 +19,7 @@ import {
   historySummaryLookups,
 } from './history.js';
 import type { LookupResolver } from './lookup-resolver.js';
-import { isLumisMode } from './lumis-mode.js';
+import { isLumisMode } from '../workflow/lumis-mode.js';
 import { callNarrowing } from './narrowing.js';
 import { parseReqMgrDocument, type ReqMgrDocument } from './reqmgr-document.js';
 import type { UpdaterUpstream } from './upstream-port.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { LumiList, StoredWorkflow } from '../../workflow/documents.js';
-import { isLumisMode } from '../../updater/lumis-mode.js';
+import { isLumisMode } from '../../workflow/lumis-mode.js';
 import {
   LookupAnswers,
   LookupFailedError,

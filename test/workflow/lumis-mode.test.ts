@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isLumisMode } from '../../updater/lumis-mode.js';
+import { isLumisMode } from '../../workflow/lumis-mode.js';
 
 describe('isLumisMode', () => {
   const lumiList = { '382229': [[1, 180]] as Array<[number, number]> };

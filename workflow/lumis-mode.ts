@@ -1,4 +1,4 @@
-import type { LumiList } from '../workflow/documents.js';
+import type { LumiList } from './documents.js';
 
 /** The fields that decide lumis mode; stored documents of older versions may hold null. */
 export interface LumisModeFields {
@@ -10,8 +10,8 @@ export interface LumisModeFields {
 const LUMIS_MODE_TYPES = new Set(['rereco', 'resubmission']);
 
 /**
- * A workflow that also tracks lumisections (SPEC §3): a ReReco or Resubmission (any case)
- * with a non-empty LumiList and more than 0 TotalInputLumis.
+ * A workflow that also tracks lumisections (docs/event-history.md#lumis-mode): a ReReco or
+ * Resubmission (any case) with a non-empty LumiList and more than 0 TotalInputLumis.
  */
 export function isLumisMode(workflow: LumisModeFields): boolean {
   return (

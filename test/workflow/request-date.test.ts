@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { requestDateKey } from '../../updater/request-date.js';
+import { requestDateKey } from '../../workflow/request-date.js';
 
 describe('requestDateKey', () => {
   it('is the two fields before the last of a RequestName', () => {

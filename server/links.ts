@@ -1,8 +1,9 @@
 /**
- * Links to the other CMS services a production manager checks a workflow in. The
- * service behind a PrepID is told by its form: `ReReco-…-NNNNN` (ReReco machine),
- * `CMSSW_…-NNNNN` (RelVal machine), `(task_)?XXX-…-NNNNN` (McM; `task_` marks a chain).
+ * Links to the other CMS services a production manager checks a workflow in. The PdmV
+ * service a link points to is told by the PrepID's form (`prepidServiceOf`).
  */
+import { prepidServiceOf } from '../workflow/pdmv-service.js';
+
 const CMSWEB = 'https://cmsweb.cern.ch';
 const PDMV = 'https://cms-pdmv.cern.ch';
 const UNIFIED = 'https://cms-unified.web.cern.ch/cms-unified';
@@ -13,22 +14,12 @@ export interface Link {
   href: string;
 }
 
-export type PdmvService = 'mcm' | 'rereco' | 'relval';
-
 const e = encodeURIComponent;
 
 /** A query-string value: percent-encoded, except `/`, which queries may hold as is (dataset names are full of them). */
 export function queryValue(text: string): string {
   const encoded = encodeURIComponent(text);
   return encoded.includes('%2F') ? encoded.replaceAll('%2F', '/') : encoded;
-}
-
-export function pdmvServiceOf(prepid: string | undefined): PdmvService | undefined {
-  if (prepid === undefined) return undefined;
-  if (/^ReReco-.+-\d{5}$/.test(prepid)) return 'rereco';
-  if (/^CMSSW_.+-\d{5}$/.test(prepid)) return 'relval';
-  if (/^(task_)?[A-Za-z0-9]+-.+-\d{5}$/.test(prepid)) return 'mcm';
-  return undefined;
 }
 
 export function reqMgr2Link(name: string): Link {
@@ -60,7 +51,7 @@ export function computingStatusLink(prepid: string): Link {
 
 /** The PdmV service page and the pMp history of one request (a Task/Step PrepID). */
 export function requestLinks(prepid: string): Link[] {
-  const service = pdmvServiceOf(prepid);
+  const service = prepidServiceOf(prepid);
   if (service === undefined) return [];
   const bare = prepid.replace(/^task_/, '');
   const links: Link[] = [];
@@ -76,7 +67,7 @@ export function requestLinks(prepid: string): Link[] {
 
 /** A campaign's page in the service that owns the workflow (told by the workflow's PrepID). */
 export function campaignLinks(campaign: string, workflowPrepid: string | undefined): Link[] {
-  const service = pdmvServiceOf(workflowPrepid);
+  const service = prepidServiceOf(workflowPrepid);
   const pmp: Link = { label: 'pMp', href: `${PDMV}/pmp/historical?r=${e(campaign)}` };
   if (service === 'mcm')
     return [{ label: 'McM', href: `${PDMV}/mcm/campaigns?prepid=${e(campaign)}` }, pmp];
@@ -98,7 +89,7 @@ export function campaignLinks(campaign: string, workflowPrepid: string | undefin
 }
 
 export function isRelVal(name: string, prepid: string | undefined): boolean {
-  return name.includes('RVCMSSW') || pdmvServiceOf(prepid) === 'relval';
+  return name.includes('RVCMSSW') || prepidServiceOf(prepid) === 'relval';
 }
 
 /**

@@ -1,9 +1,8 @@
 /**
- * Which PdmV service owns a workflow and so gets notified after it changed (SPEC §5
- * step 5, §7): ReReco, RelVal or McM, checked in that order.
+ * The call that notifies a workflow's PdmV service after it changed
+ * (docs/update-run.md#routing); which service that is: `notifiedServiceOf`.
  */
-
-export type PdmvService = 'rereco' | 'relval' | 'mcm';
+import { notifiedServiceOf, type NotifiedServiceFields } from '../workflow/pdmv-service.js';
 
 export type CallbackRoute =
   | {
@@ -16,21 +15,15 @@ export type CallbackRoute =
   | { service: 'mcm'; skipped: false; method: 'GET'; path: string }
   | { service: 'rereco' | 'relval'; skipped: true; reason: string };
 
-export interface CallbackSubject {
-  _id: string;
-  RequestType?: string | null;
-  PrepID?: string | null;
-}
-
 const PREPID_PATHS = {
   rereco: '/rereco/api/requests/update_workflows',
   relval: '/relval/api/relvals/update_workflows',
 } as const;
 
 /** A path under the configured PdmV base URL; `skipped` when the route needs a PrepID and there is none. */
-export function callbackRoute(workflow: CallbackSubject): CallbackRoute {
+export function callbackRoute(workflow: NotifiedServiceFields): CallbackRoute {
   const prepid = workflow.PrepID ?? '';
-  const service = ownerOf(workflow, prepid);
+  const service = notifiedServiceOf(workflow);
   if (service === 'mcm') {
     return {
       service,
@@ -47,11 +40,4 @@ export function callbackRoute(workflow: CallbackSubject): CallbackRoute {
     };
   }
   return { service, skipped: false, method: 'POST', path: PREPID_PATHS[service], body: { prepid } };
-}
-
-function ownerOf(workflow: CallbackSubject, prepid: string): PdmvService {
-  if (workflow.RequestType?.toLowerCase() === 'rereco' || prepid.startsWith('ReReco-'))
-    return 'rereco';
-  if (workflow._id.includes('RVCMSSW')) return 'relval';
-  return 'mcm';
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { campaignLinks, pdmvServiceOf, requestLinks } from '../../server/links.js';
+import { campaignLinks, requestLinks } from '../../server/links.js';
 import { SortedNames } from '../../server/sorted-names.js';
 import { AtomTable } from '../../server/atom-table.js';
 import { packSummary, revisionOf, unpackSummary } from '../../server/packed-summary.js';
@@ -134,13 +134,7 @@ describe('website: workflow summaries, links, sorted names', () => {
     expect(packedNamed).not.to.include('HIG-Camp');
   });
 
-  it('tells the PdmV service by the PrepID form', () => {
-    expect(pdmvServiceOf('ReReco-Run2024F-JetMET0-ECALRatio-00002')).to.equal('rereco');
-    expect(pdmvServiceOf('CMSSW_14_0_0__STD_2024_PU-TTbar_14TeV-00003')).to.equal('relval');
-    expect(pdmvServiceOf('task_HIG-RunIISummer20UL18wmLHEGEN-00123')).to.equal('mcm');
-    expect(pdmvServiceOf('HIG-RunIISummer20UL18wmLHEGEN-00123')).to.equal('mcm');
-    expect(pdmvServiceOf('free text')).to.equal(undefined);
-    expect(pdmvServiceOf('HIG-x-123')).to.equal(undefined);
+  it('links a request to the PdmV service its PrepID form names', () => {
     expect(requestLinks('task_HIG-Camp-00001').map((l) => l.href)).to.deep.equal([
       'https://cms-pdmv.cern.ch/mcm/requests?prepid=HIG-Camp-00001',
       'https://cms-pdmv.cern.ch/pmp/historical?r=HIG-Camp-00001',

@@ -9,7 +9,8 @@ import { UpstreamError } from './errors.js';
 import { callTarget, httpError, type UpstreamTarget } from './http.js';
 import type { TokenSource } from './sso.js';
 import { validate } from './validate.js';
-import { callbackRoute, type PdmvService } from '../callback-route.js';
+import type { PdmvService } from '../../workflow/pdmv-service.js';
+import { callbackRoute } from '../callback-route.js';
 
 export type CallbackRoute = PdmvService;
 

@@ -4,7 +4,6 @@
  * in this order wins, as in the original.
  */
 import type { WorkflowView } from '../couch/workflows.js';
-import { queryValue } from './links.js';
 
 export const FILTER_NAMES = [
   'workflow_name',
@@ -65,8 +64,3 @@ export const FILTER_LABELS: Record<FilterName, string> = {
   processing_string: 'processing string',
   request: 'request',
 };
-
-/** The query string that selects `filter` (empty for all workflows). */
-export function filterQuery(filter: Filter | undefined): string {
-  return filter ? `?${filter.name}=${queryValue(filter.value)}` : '';
-}

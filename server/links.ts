@@ -3,6 +3,7 @@
  * service a link points to is told by the PrepID's form (`prepidServiceOf`).
  */
 import { prepidServiceOf } from '../workflow/pdmv-service.js';
+import type { Filter } from './filters.js';
 
 const CMSWEB = 'https://cmsweb.cern.ch';
 const PDMV = 'https://cms-pdmv.cern.ch';
@@ -20,6 +21,11 @@ const e = encodeURIComponent;
 export function queryValue(text: string): string {
   const encoded = encodeURIComponent(text);
   return encoded.includes('%2F') ? encoded.replaceAll('%2F', '/') : encoded;
+}
+
+/** The query string that selects `filter` (empty for all workflows). */
+export function filterQuery(filter: Filter | undefined): string {
+  return filter ? `?${filter.name}=${queryValue(filter.value)}` : '';
 }
 
 export function reqMgr2Link(name: string): Link {

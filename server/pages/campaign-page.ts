@@ -2,9 +2,9 @@
 import { barChart } from '../bar-chart.js';
 import type { CampaignAnswer, Totals } from '../dashboard-answers.js';
 import { eventChart } from '../event-chart.js';
-import { filterQuery } from '../filters.js';
 import { formatCount } from '../format.js';
 import { markup, type SafeHtml } from '../html.js';
+import { filterQuery } from '../links.js';
 import type { PagePart } from './compiled-html.js';
 import type { PageContext } from './context.js';
 import {

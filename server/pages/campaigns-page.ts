@@ -6,10 +6,9 @@ import type {
   GroupField,
 } from '../dashboard-answers.js';
 import type { WindowName } from '../dashboard-window.js';
-import { filterQuery } from '../filters.js';
 import { formatCount } from '../format.js';
 import { markup, type SafeHtml } from '../html.js';
-import { queryValue } from '../links.js';
+import { filterQuery, queryValue } from '../links.js';
 import type { PagePart } from './compiled-html.js';
 import type { PageContext } from './context.js';
 import {

@@ -1,7 +1,8 @@
 /** The list of workflows: what is shown, one block per workflow, previous/next page. */
 import { pluralNoun } from '../../lib/plural.js';
 import { formatCount } from '../format.js';
-import { FILTER_LABELS, filterQuery, type Filter } from '../filters.js';
+import { FILTER_LABELS, type Filter } from '../filters.js';
+import { filterQuery } from '../links.js';
 import { markup, type SafeHtml } from '../html.js';
 import type { WorkflowPage } from '../workflow-query.js';
 import type { CompiledHtml, PagePart } from './compiled-html.js';

@@ -2,7 +2,7 @@
 import { Router, type Request, type Response } from 'express';
 import { NotFoundError } from '../../lib/errors.js';
 import { pluralNoun } from '../../lib/plural.js';
-import { filterQuery } from '../filters.js';
+import { filterQuery } from '../links.js';
 import { serviceUnavailable } from '../http-errors.js';
 import type { WorkflowBlocks } from '../pages/block-cache.js';
 import type { PageContext } from '../pages/context.js';

@@ -24,6 +24,9 @@ export const RATE_DAYS = 14;
 export const MOST_ACTIVE = 20;
 /** Stuck workflows in the JSON and CSV answers (the page shows fewer). */
 export const STUCK_LISTED = 1000;
+/** Stuck: running and quiet for at least this many days, unless the visitor asks for other (1 … max). */
+export const STUCK_DAYS_DEFAULT = 7;
+export const STUCK_DAYS_MAX = 365;
 
 export const CAMPAIGN_SORTS = [
   'campaign',

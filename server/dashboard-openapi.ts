@@ -4,11 +4,12 @@ import {
   GROUP_FIELDS,
   MOST_ACTIVE,
   RATE_DAYS,
+  STUCK_DAYS_DEFAULT,
+  STUCK_DAYS_MAX,
   STUCK_LISTED,
 } from './dashboard-answers.js';
-import { STUCK_DAYS_DEFAULT, STUCK_DAYS_MAX } from './dashboard-query.js';
 import { WINDOW_NAMES } from './dashboard-window.js';
-import { MAX_VALUE_LENGTH } from './validation.js';
+import { MAX_VALUE_LENGTH } from './workflow-names.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ 'application/json': { schema } });

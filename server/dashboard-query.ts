@@ -5,21 +5,22 @@
  */
 import { z } from 'zod';
 import { BadRequestError } from '../lib/errors.js';
-import { CAMPAIGN_SORTS, type CampaignSort, type SortOrder } from './dashboard-answers.js';
+import {
+  CAMPAIGN_SORTS,
+  STUCK_DAYS_DEFAULT,
+  STUCK_DAYS_MAX,
+  type CampaignSort,
+  type SortOrder,
+} from './dashboard-answers.js';
 import { WINDOW_NAMES, type WindowName } from './dashboard-window.js';
-import { MAX_VALUE_LENGTH } from './validation.js';
-
-export const STUCK_DAYS_DEFAULT = 7;
-export const STUCK_DAYS_MAX = 365;
+import { hasControlCharacters, MAX_VALUE_LENGTH } from './workflow-names.js';
 
 const ONCE = 'must be given once, as plain text';
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 const text = z
   .string({ error: ONCE })
   .max(MAX_VALUE_LENGTH, { error: `must be at most ${MAX_VALUE_LENGTH} characters` })
-  .refine((value) => !CONTROL_CHARACTERS.test(value), {
+  .refine((value) => !hasControlCharacters(value), {
     error: 'must not contain control characters',
   })
   .transform((value) => value.trim());
@@ -78,7 +79,7 @@ export function parseDashboardQuery(query: unknown): { window: WindowName; stuck
 
 /** A campaign name in a path: what CMS could name a campaign, nothing absurd. */
 export function parseCampaignName(name: string): string {
-  if (name === '' || name.length > MAX_VALUE_LENGTH || CONTROL_CHARACTERS.test(name)) {
+  if (name === '' || name.length > MAX_VALUE_LENGTH || hasControlCharacters(name)) {
     throw new BadRequestError(
       `a campaign name has 1 to ${MAX_VALUE_LENGTH} characters and no control characters`,
     );

@@ -5,9 +5,8 @@
 import { z } from 'zod';
 import { BadRequestError } from '../lib/errors.js';
 import { FILTER_NAMES, type Filter, type FilterName } from './filters.js';
+import { hasControlCharacters, MAX_VALUE_LENGTH } from './workflow-names.js';
 
-/** Longer than any RequestName, dataset or PrepID CMS uses. */
-export const MAX_VALUE_LENGTH = 500;
 /** Deeper than any list will ever go (200,000 workflows are 2,000 pages). */
 const MAX_PAGE_DIGITS = 7;
 
@@ -82,25 +81,6 @@ export function parsePage(text: string): number {
   const result = page.safeParse(text);
   if (!result.success) throw new BadRequestError('the page number must be a whole number from 0');
   return result.data;
-}
-
-/** A document id the website may read: not a design or system document, not absurd. */
-export function isReadableWorkflowName(name: string): boolean {
-  return (
-    name !== '' &&
-    name.length <= MAX_VALUE_LENGTH &&
-    !name.startsWith('_') &&
-    !hasControlCharacters(name)
-  );
-}
-
-/** NUL, newlines and the other C0 controls, and DEL: never part of a name CMS uses. */
-function hasControlCharacters(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
-  }
-  return false;
 }
 
 function parse<T>(schema: z.ZodType<T>, query: unknown): T {

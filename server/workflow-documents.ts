@@ -11,7 +11,7 @@ import { chunks } from '../couch/documents.js';
 import type { Filter } from './filters.js';
 import { LruCache } from './lru-cache.js';
 import { sortedJson } from './sorted-json.js';
-import { isReadableWorkflowName } from './validation.js';
+import { isReadableWorkflowName } from './workflow-names.js';
 import type { WorkflowIndex } from './workflow-index.js';
 import type { WorkflowQueries } from './workflow-query.js';
 

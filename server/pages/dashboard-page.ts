@@ -1,7 +1,6 @@
 /** `/dashboard`: production across all campaigns, the most active campaigns, stuck workflows, PWGs. */
 import { barChart } from '../bar-chart.js';
-import type { DashboardAnswer } from '../dashboard-answers.js';
-import { STUCK_DAYS_DEFAULT } from '../dashboard-query.js';
+import { STUCK_DAYS_DEFAULT, type DashboardAnswer } from '../dashboard-answers.js';
 import type { WindowName } from '../dashboard-window.js';
 import { formatCount } from '../format.js';
 import { markup } from '../html.js';

@@ -6,13 +6,8 @@ import { answersJson } from '../error-boundary.js';
 import { HttpError, methodNotAllowed, serviceUnavailable } from '../http-errors.js';
 import { markdownTable } from '../markdown.js';
 import { openApiDocument } from '../openapi.js';
-import {
-  isReadableWorkflowName,
-  parseFetchFilter,
-  parseFilter,
-  parseSearch,
-  parseUpdateTarget,
-} from '../validation.js';
+import { parseFetchFilter, parseFilter, parseSearch, parseUpdateTarget } from '../validation.js';
+import { isReadableWorkflowName } from '../workflow-names.js';
 import type { WorkflowDocuments } from '../workflow-documents.js';
 import type { WorkflowIndex } from '../workflow-index.js';
 import { PAGE_SIZE, type WorkflowQueries } from '../workflow-query.js';

@@ -7,7 +7,7 @@
  */
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import type { DashboardSnapshot } from './dashboard-snapshot.js';
+import type { DashboardSnapshot } from './read-model/dashboard-snapshot.js';
 import { serviceUnavailable } from './http-errors.js';
 
 export interface DashboardCacheOptions {

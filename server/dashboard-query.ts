@@ -11,9 +11,9 @@ import {
   STUCK_DAYS_MAX,
   type CampaignSort,
   type SortOrder,
-} from './dashboard-answers.js';
-import { WINDOW_NAMES, type WindowName } from './dashboard-window.js';
-import { hasControlCharacters, MAX_VALUE_LENGTH } from './workflow-names.js';
+} from './read-model/dashboard-answers.js';
+import { WINDOW_NAMES, type WindowName } from './read-model/dashboard-window.js';
+import { hasControlCharacters, MAX_VALUE_LENGTH } from './read-model/workflow-names.js';
 
 const ONCE = 'must be given once, as plain text';
 

@@ -3,7 +3,7 @@
  * service a link points to is told by the PrepID's form (`prepidServiceOf`).
  */
 import { prepidServiceOf } from '../workflow/pdmv-service.js';
-import type { Filter } from './filters.js';
+import type { Filter } from './read-model/filters.js';
 
 const CMSWEB = 'https://cmsweb.cern.ch';
 const PDMV = 'https://cms-pdmv.cern.ch';

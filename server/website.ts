@@ -11,8 +11,8 @@ import { SettingsRepository } from '../couch/settings.js';
 import { WorkflowRepository } from '../couch/workflows.js';
 import type { Logger } from '../lib/logger.js';
 import { createServer, type MemoryUse, type ServerTuning } from './app.js';
-import { WorkflowIndex } from './workflow-index.js';
-import { couchWorkflowSource } from './workflow-source.js';
+import { WorkflowIndex } from './read-model/workflow-index.js';
+import { couchWorkflowSource } from './read-model/workflow-source.js';
 import type { UpdateWorkflow } from './workflow-updates.js';
 
 export interface WebsiteOptions {

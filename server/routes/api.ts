@@ -7,11 +7,11 @@ import { HttpError, methodNotAllowed, serviceUnavailable } from '../http-errors.
 import { markdownTable } from '../markdown.js';
 import { openApiDocument } from '../openapi.js';
 import { parseFetchFilter, parseFilter, parseSearch, parseUpdateTarget } from '../validation.js';
-import { isReadableWorkflowName } from '../workflow-names.js';
-import type { WorkflowDocuments } from '../workflow-documents.js';
-import type { WorkflowIndex } from '../workflow-index.js';
-import { PAGE_SIZE, type WorkflowQueries } from '../workflow-query.js';
-import { SEARCH_LIMIT, type WorkflowSearch } from '../workflow-search.js';
+import { isReadableWorkflowName } from '../read-model/workflow-names.js';
+import type { WorkflowDocuments } from '../read-model/workflow-documents.js';
+import type { WorkflowIndex } from '../read-model/workflow-index.js';
+import { PAGE_SIZE, type WorkflowQueries } from '../read-model/workflow-query.js';
+import { SEARCH_LIMIT, type WorkflowSearch } from '../read-model/workflow-search.js';
 import type { WorkflowUpdates } from '../workflow-updates.js';
 
 /** The markdown table covers this many list pages, as the original's. */

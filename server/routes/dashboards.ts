@@ -13,7 +13,7 @@ import {
   type CampaignAnswer,
   type DashboardAnswer,
   TABLE_COLUMNS,
-} from '../dashboard-answers.js';
+} from '../read-model/dashboard-answers.js';
 import type { DashboardCache } from '../dashboard-cache.js';
 import {
   parseCampaignName,
@@ -21,7 +21,7 @@ import {
   parseCampaignsQuery,
   parseDashboardQuery,
 } from '../dashboard-query.js';
-import type { DashboardSnapshot } from '../dashboard-snapshot.js';
+import type { DashboardSnapshot } from '../read-model/dashboard-snapshot.js';
 import { toCsv } from '../csv.js';
 import { answersJson } from '../error-boundary.js';
 import { serviceUnavailable } from '../http-errors.js';
@@ -29,12 +29,12 @@ import { campaignPage } from '../pages/campaign-page.js';
 import { campaignsPage } from '../pages/campaigns-page.js';
 import type { PagePart } from '../pages/compiled-html.js';
 import { SafeHtml } from '../html.js';
-import { DashboardAnswerCache } from '../dashboard-answer-cache.js';
-import type { WindowName } from '../dashboard-window.js';
+import { DashboardAnswerCache } from '../read-model/dashboard-answer-cache.js';
+import type { WindowName } from '../read-model/dashboard-window.js';
 import type { PageContext } from '../pages/context.js';
 import { dashboardPage } from '../pages/dashboard-page.js';
 import type { PageSender } from '../send-page.js';
-import type { WorkflowIndex } from '../workflow-index.js';
+import type { WorkflowIndex } from '../read-model/workflow-index.js';
 
 export interface DashboardRoutesOptions {
   index: WorkflowIndex;

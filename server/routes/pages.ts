@@ -10,14 +10,14 @@ import type { PageSender } from '../send-page.js';
 import { listPage } from '../pages/list-page.js';
 import type { CompiledHtml } from '../pages/compiled-html.js';
 import { searchPage, searchResults } from '../pages/search-page.js';
-import { LruCache } from '../lru-cache.js';
+import { LruCache } from '../read-model/lru-cache.js';
 import { workflowPage } from '../pages/workflow-page.js';
 import { parseFilter, parsePage, parseSearch } from '../validation.js';
-import type { WorkflowDocuments } from '../workflow-documents.js';
-import type { WorkflowIndex } from '../workflow-index.js';
-import { PAGE_SIZE, type WorkflowQueries } from '../workflow-query.js';
-import { SEARCH_LIMIT, searchHits, type WorkflowSearch } from '../workflow-search.js';
-import { summarizeWorkflow } from '../workflow-summary.js';
+import type { WorkflowDocuments } from '../read-model/workflow-documents.js';
+import type { WorkflowIndex } from '../read-model/workflow-index.js';
+import { PAGE_SIZE, type WorkflowQueries } from '../read-model/workflow-query.js';
+import { SEARCH_LIMIT, searchHits, type WorkflowSearch } from '../read-model/workflow-search.js';
+import { summarizeWorkflow } from '../read-model/workflow-summary.js';
 
 export interface PageRoutesOptions {
   prefix: string;

@@ -6,9 +6,9 @@
 import { expect } from 'chai';
 import vm from 'node:vm';
 import { compileDesignDoc } from '../../couch/design.js';
-import { GROUP_STATUSES, STATUS_GROUPS } from '../../server/status-groups.js';
-import { progressOf, pwgOf } from '../../server/workflow-progress.js';
-import { summarizeWorkflow } from '../../server/workflow-summary.js';
+import { GROUP_STATUSES, STATUS_GROUPS } from '../../server/read-model/status-groups.js';
+import { progressOf, pwgOf } from '../../server/read-model/workflow-progress.js';
+import { summarizeWorkflow } from '../../server/read-model/workflow-summary.js';
 import { fixtureWorkflows } from '../server/fixtures.js';
 
 type Row = [unknown, unknown];

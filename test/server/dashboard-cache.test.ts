@@ -2,8 +2,8 @@
 import { expect } from 'chai';
 import { toCsv } from '../../server/csv.js';
 import { DashboardCache } from '../../server/dashboard-cache.js';
-import type { DashboardSnapshot } from '../../server/dashboard-snapshot.js';
-import { dayNumber, DaySeries } from '../../server/day-series.js';
+import type { DashboardSnapshot } from '../../server/read-model/dashboard-snapshot.js';
+import { dayNumber, DaySeries } from '../../server/read-model/day-series.js';
 import { HttpError } from '../../server/http-errors.js';
 import { createLogger } from '../../lib/logger.js';
 

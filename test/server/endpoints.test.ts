@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { StoredWorkflow } from '../../workflow/documents.js';
-import { summarizeWorkflow } from '../../server/workflow-summary.js';
+import { summarizeWorkflow } from '../../server/read-model/workflow-summary.js';
 import {
   CASCADE,
   fillerWorkflows,

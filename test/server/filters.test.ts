@@ -6,8 +6,12 @@
  */
 import { expect } from 'chai';
 import type { StoredWorkflow } from '../../workflow/documents.js';
-import { DATE_SORTED_FILTERS, FILTER_VIEWS, type ViewFilterName } from '../../server/filters.js';
-import { WorkflowQueries } from '../../server/workflow-query.js';
+import {
+  DATE_SORTED_FILTERS,
+  FILTER_VIEWS,
+  type ViewFilterName,
+} from '../../server/read-model/filters.js';
+import { WorkflowQueries } from '../../server/read-model/workflow-query.js';
 import { requestDateKey } from '../../workflow/request-date.js';
 import { fillerWorkflows, fixtureWorkflows, NOW, STEPCHAIN, TASKCHAIN } from './fixtures.js';
 import { eventually, startTestWebsite, type TestWebsite } from './support.js';

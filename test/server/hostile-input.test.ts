@@ -3,7 +3,7 @@
  * never a 5xx, never the input reflected unescaped into HTML.
  */
 import { expect } from 'chai';
-import { FILTER_NAMES } from '../../server/filters.js';
+import { FILTER_NAMES } from '../../server/read-model/filters.js';
 import { fixtureWorkflows, TASKCHAIN } from './fixtures.js';
 import { startTestWebsite, type TestWebsite } from './support.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { RunSummary } from '../../updater/run.js';
-import { lastRunOf } from '../../server/last-update.js';
+import { lastRunOf } from '../../server/read-model/last-update.js';
 import { fixtureWorkflows } from './fixtures.js';
 import { eventually, startTestWebsite, type TestWebsite } from './support.js';
 

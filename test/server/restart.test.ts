@@ -18,9 +18,12 @@ import type { StoredWorkflow } from '../../workflow/documents.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { createLogger } from '../../lib/logger.js';
 import { createServer } from '../../server/app.js';
-import { snapshotPath } from '../../server/index-snapshot.js';
-import { WorkflowIndex } from '../../server/workflow-index.js';
-import { couchWorkflowSource, type WorkflowSource } from '../../server/workflow-source.js';
+import { snapshotPath } from '../../server/read-model/index-snapshot.js';
+import { WorkflowIndex } from '../../server/read-model/workflow-index.js';
+import {
+  couchWorkflowSource,
+  type WorkflowSource,
+} from '../../server/read-model/workflow-source.js';
 import { setupDatabases, type DatabaseNames } from '../../couch/setup.js';
 import { setUpTestDatabases, type TestCouch } from '../support/couch.js';
 import { fillerWorkflows, fixtureWorkflows, NOW, STEPCHAIN, TASKCHAIN } from './fixtures.js';

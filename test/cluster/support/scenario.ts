@@ -9,8 +9,8 @@ import { SettingsRepository } from '../../../couch/settings.js';
 import type { DatabaseNames } from '../../../couch/setup.js';
 import type { StoredWorkflow } from '../../../workflow/documents.js';
 import { WorkflowRepository } from '../../../couch/workflows.js';
-import type { WorkflowIndex } from '../../../server/workflow-index.js';
-import { summarizeWorkflow } from '../../../server/workflow-summary.js';
+import type { WorkflowIndex } from '../../../server/read-model/workflow-index.js';
+import { summarizeWorkflow } from '../../../server/read-model/workflow-summary.js';
 import { CLI, type CliResult } from '../../ops/support/cli.js';
 
 export interface CouchEnv {

@@ -1,9 +1,13 @@
 import { expect } from 'chai';
-import { campaignLinks, requestLinks } from '../../server/links.js';
-import { SortedNames } from '../../server/sorted-names.js';
-import { AtomTable } from '../../server/atom-table.js';
-import { packSummary, revisionOf, unpackSummary } from '../../server/packed-summary.js';
-import { datasetTier, summarizeWorkflow } from '../../server/workflow-summary.js';
+import { campaignLinks, requestLinks } from '../../../server/links.js';
+import { SortedNames } from '../../../server/read-model/sorted-names.js';
+import { AtomTable } from '../../../server/read-model/atom-table.js';
+import {
+  packSummary,
+  revisionOf,
+  unpackSummary,
+} from '../../../server/read-model/packed-summary.js';
+import { datasetTier, summarizeWorkflow } from '../../../server/read-model/workflow-summary.js';
 
 describe('website: workflow summaries, links, sorted names', () => {
   it('takes each dataset from the latest history entry that has it, whatever the stored order', () => {

@@ -3,7 +3,7 @@
  * of `_designDoc` (workflow_name is a direct look-up). When several are given, the first
  * in this order wins, as in the original.
  */
-import type { WorkflowView } from '../couch/workflows.js';
+import type { WorkflowView } from '../../couch/workflows.js';
 
 export const FILTER_NAMES = [
   'workflow_name',

@@ -5,9 +5,9 @@
  * `_changes` feed — has the same revision; otherwise, and while the index is not ready,
  * it is read from CouchDB. Several documents are read in batches.
  */
-import type { StoredWorkflow } from '../workflow/documents.js';
-import type { WorkflowRepository } from '../couch/workflows.js';
-import { chunks } from '../couch/documents.js';
+import type { StoredWorkflow } from '../../workflow/documents.js';
+import type { WorkflowRepository } from '../../couch/workflows.js';
+import { chunks } from '../../couch/documents.js';
 import type { Filter } from './filters.js';
 import { LruCache } from './lru-cache.js';
 import { sortedJson } from './sorted-json.js';

@@ -1,14 +1,14 @@
 import { expect } from 'chai';
-import { CouchError } from '../../couch/errors.js';
-import { createLogger } from '../../lib/logger.js';
-import { eventChart } from '../../server/event-chart.js';
-import { WorkflowIndex } from '../../server/workflow-index.js';
+import { CouchError } from '../../../couch/errors.js';
+import { createLogger } from '../../../lib/logger.js';
+import { eventChart } from '../../../server/event-chart.js';
+import { WorkflowIndex } from '../../../server/read-model/workflow-index.js';
 import type {
   DatabaseState,
   Sequence,
   WorkflowChange,
   WorkflowSource,
-} from '../../server/workflow-source.js';
+} from '../../../server/read-model/workflow-source.js';
 
 /** A feed in memory with opaque string sequences, as Apache CouchDB gives them. */
 class FakeSource implements WorkflowSource {

@@ -1,5 +1,5 @@
 /** One output dataset's numbers over time, read from a stored document's EventNumberHistory. */
-import { historyEntries, snapshotOf, type Snapshot } from './sanitize.js';
+import { historyEntries, snapshotOf, type Snapshot } from './stored-fields.js';
 
 /** Snapshots of `dataset`, oldest first; history entries without it are skipped. */
 export function datasetHistory(eventNumberHistory: unknown, dataset: string): Snapshot[] {

@@ -3,8 +3,8 @@
  * numbers of each output dataset — never the whole event history. Built from a stored
  * document, of which any field may be missing, null or of the wrong type.
  */
-import { isLumisMode } from '../workflow/lumis-mode.js';
-import type { LumiList } from '../workflow/documents.js';
+import { isLumisMode } from '../../workflow/lumis-mode.js';
+import type { LumiList } from '../../workflow/documents.js';
 import {
   asNumber,
   asString,
@@ -12,7 +12,7 @@ import {
   historyEntries,
   isRecord,
   snapshotOf,
-} from './sanitize.js';
+} from './stored-fields.js';
 
 export interface DatasetSummary {
   name: string;

@@ -5,8 +5,8 @@
  * is read in normal mode (`since` + `limit`), never longpoll, which pouchdb-server does
  * not implement reliably.
  */
-import type { WorkflowRepository } from '../couch/workflows.js';
-import { couchError } from '../couch/errors.js';
+import type { WorkflowRepository } from '../../couch/workflows.js';
+import { couchError } from '../../couch/errors.js';
 
 export type Sequence = string | number;
 

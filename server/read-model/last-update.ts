@@ -6,9 +6,9 @@
  * read keeps the last known values); and whether the data shown may be stale because
  * the database does not answer.
  */
-import type { SettingsRepository } from '../couch/settings.js';
-import type { Logger } from '../lib/logger.js';
-import { asNumber, isRecord } from './sanitize.js';
+import type { SettingsRepository } from '../../couch/settings.js';
+import type { Logger } from '../../lib/logger.js';
+import { asNumber, isRecord } from './stored-fields.js';
 import type { IndexStatus } from './workflow-index.js';
 
 /** What the website shows of the last run's summary (updater/run.ts `RunSummary`). */

@@ -5,7 +5,7 @@
  * date-time part of RequestName for the filters that ask for it. Answers are cached
  * until the index changes.
  */
-import { requestDateKey } from '../workflow/request-date.js';
+import { requestDateKey } from '../../workflow/request-date.js';
 import { DATE_SORTED_FILTERS, type Filter, type ViewFilterName } from './filters.js';
 import { LruCache } from './lru-cache.js';
 import { exactValueBytes } from './packed-summary.js';

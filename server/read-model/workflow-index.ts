@@ -17,9 +17,9 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Logger } from '../lib/logger.js';
-import { CouchError, isNotFound } from '../couch/errors.js';
-import { errorMessage } from '../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import { CouchError, isNotFound } from '../../couch/errors.js';
+import { errorMessage } from '../../lib/errors.js';
 import {
   readSnapshot,
   readSnapshotHeader,

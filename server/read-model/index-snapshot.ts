@@ -31,8 +31,8 @@ const RECORD_MODULES = [
   'search-words.js',
   'text-index.js',
   'exact-values.js',
-  'sanitize.js',
-  '../workflow/lumis-mode.js',
+  'stored-fields.js',
+  '../../workflow/lumis-mode.js',
 ];
 
 /** What a snapshot is a copy of. */

@@ -5,8 +5,8 @@
  * dashboard; Apache CouchDB answers the grouped ones from its stored reductions,
  * pouchdb-server re-reads the rows.
  */
-import type { WorkflowRepository } from '../couch/workflows.js';
-import { couchError } from '../couch/errors.js';
+import type { WorkflowRepository } from '../../couch/workflows.js';
+import { couchError } from '../../couch/errors.js';
 import { dayNumber, DaySeries, type DayNumber } from './day-series.js';
 import type { Sequence } from './workflow-source.js';
 

@@ -6,13 +6,13 @@
  * the test CouchDB.
  */
 import { expect } from 'chai';
-import type { StoredWorkflow } from '../../workflow/documents.js';
-import { WorkflowRepository } from '../../couch/workflows.js';
-import { WorkflowDocuments } from '../../server/workflow-documents.js';
-import type { WorkflowIndex } from '../../server/workflow-index.js';
-import type { WorkflowQueries } from '../../server/workflow-query.js';
-import { setUpTestDatabases } from '../support/couch.js';
-import { fillerWorkflows, fixtureWorkflows, TASKCHAIN } from './fixtures.js';
+import type { StoredWorkflow } from '../../../workflow/documents.js';
+import { WorkflowRepository } from '../../../couch/workflows.js';
+import { WorkflowDocuments } from '../../../server/read-model/workflow-documents.js';
+import type { WorkflowIndex } from '../../../server/read-model/workflow-index.js';
+import type { WorkflowQueries } from '../../../server/read-model/workflow-query.js';
+import { setUpTestDatabases } from '../../support/couch.js';
+import { fillerWorkflows, fixtureWorkflows, TASKCHAIN } from '../fixtures.js';
 
 /** A repository that counts the single-document reads it sends to CouchDB. */
 class CountingRepository extends WorkflowRepository {

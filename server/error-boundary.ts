@@ -7,8 +7,8 @@ import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Respon
 import { Stats2Error } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { HttpError } from './http-errors.js';
-import type { PageContext } from './pages/context.js';
-import { messagePage } from './pages/message-page.js';
+import type { PageContext } from './render/pages/context.js';
+import { messagePage } from './render/pages/message-page.js';
 import type { PageSender } from './send-page.js';
 
 export type AnswerFormat = 'html' | 'json';

@@ -4,7 +4,7 @@ import { BadRequestError, errorMessage, NotFoundError } from '../../lib/errors.j
 import { scrubUrl } from '../../lib/logger.js';
 import { answersJson } from '../error-boundary.js';
 import { HttpError, methodNotAllowed, serviceUnavailable } from '../http-errors.js';
-import { markdownTable } from '../markdown.js';
+import { markdownTable } from '../render/markdown.js';
 import { openApiDocument } from '../openapi.js';
 import { parseFetchFilter, parseFilter, parseSearch, parseUpdateTarget } from '../validation.js';
 import { isReadableWorkflowName } from '../read-model/workflow-names.js';

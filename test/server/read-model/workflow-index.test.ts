@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { CouchError } from '../../../couch/errors.js';
 import { createLogger } from '../../../lib/logger.js';
-import { eventChart } from '../../../server/event-chart.js';
+import { eventChart } from '../../../server/render/event-chart.js';
 import { WorkflowIndex } from '../../../server/read-model/workflow-index.js';
 import type {
   DatabaseState,

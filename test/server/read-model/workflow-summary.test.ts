@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { campaignLinks, requestLinks } from '../../../server/links.js';
+import { campaignLinks, requestLinks } from '../../../server/render/links.js';
 import { SortedNames } from '../../../server/read-model/sorted-names.js';
 import { AtomTable } from '../../../server/read-model/atom-table.js';
 import {

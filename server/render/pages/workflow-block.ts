@@ -18,12 +18,12 @@ import {
   unifiedLink,
   type Link,
 } from '../links.js';
-import type { FilterName } from '../read-model/filters.js';
+import type { FilterName } from '../../read-model/filters.js';
 import {
   datasetTier,
   type DatasetSummary,
   type WorkflowSummary,
-} from '../read-model/workflow-summary.js';
+} from '../../read-model/workflow-summary.js';
 import { externalLinks, timeAgo } from './parts.js';
 
 const KNOWN_TYPES = new Set(['valid', 'production', 'invalid', 'deleted', 'deprecated', 'none']);

@@ -4,9 +4,9 @@
  * whatever page it is; a block is rendered again only after its workflow changed (its
  * packed summary differs) or fell out of the cache.
  */
-import { LruCache } from '../read-model/lru-cache.js';
-import type { PackedSummary } from '../read-model/packed-summary.js';
-import type { IndexedWorkflow } from '../read-model/workflow-index.js';
+import { LruCache } from '../../read-model/lru-cache.js';
+import type { PackedSummary } from '../../read-model/packed-summary.js';
+import type { IndexedWorkflow } from '../../read-model/workflow-index.js';
 import { CompiledHtml } from './compiled-html.js';
 import { workflowBlock } from './workflow-block.js';
 

@@ -1,7 +1,7 @@
 /** `/dashboard`: production across all campaigns, the most active campaigns, stuck workflows, PWGs. */
 import { barChart } from '../bar-chart.js';
-import { STUCK_DAYS_DEFAULT, type DashboardAnswer } from '../read-model/dashboard-answers.js';
-import type { WindowName } from '../read-model/dashboard-window.js';
+import { STUCK_DAYS_DEFAULT, type DashboardAnswer } from '../../read-model/dashboard-answers.js';
+import type { WindowName } from '../../read-model/dashboard-window.js';
 import { formatCount } from '../format.js';
 import { markup } from '../html.js';
 import type { PagePart } from './compiled-html.js';

@@ -2,8 +2,8 @@
  * Links to the other CMS services a production manager checks a workflow in. The PdmV
  * service a link points to is told by the PrepID's form (`prepidServiceOf`).
  */
-import { prepidServiceOf } from '../workflow/pdmv-service.js';
-import type { Filter } from './read-model/filters.js';
+import { prepidServiceOf } from '../../workflow/pdmv-service.js';
+import type { Filter } from '../read-model/filters.js';
 
 const CMSWEB = 'https://cmsweb.cern.ch';
 const PDMV = 'https://cms-pdmv.cern.ch';

@@ -4,8 +4,8 @@ import type {
   CampaignsAnswer,
   CampaignSort,
   GroupField,
-} from '../read-model/dashboard-answers.js';
-import type { WindowName } from '../read-model/dashboard-window.js';
+} from '../../read-model/dashboard-answers.js';
+import type { WindowName } from '../../read-model/dashboard-window.js';
 import { formatCount } from '../format.js';
 import { markup, type SafeHtml } from '../html.js';
 import { filterQuery, queryValue } from '../links.js';

@@ -1,10 +1,10 @@
 /** The list of workflows: what is shown, one block per workflow, previous/next page. */
-import { pluralNoun } from '../../lib/plural.js';
+import { pluralNoun } from '../../../lib/plural.js';
 import { formatCount } from '../format.js';
-import { FILTER_LABELS, type Filter } from '../read-model/filters.js';
+import { FILTER_LABELS, type Filter } from '../../read-model/filters.js';
 import { filterQuery } from '../links.js';
 import { markup, type SafeHtml } from '../html.js';
-import type { WorkflowPage } from '../read-model/workflow-query.js';
+import type { WorkflowPage } from '../../read-model/workflow-query.js';
 import type { CompiledHtml, PagePart } from './compiled-html.js';
 import type { PageContext } from './context.js';
 import { layout } from './layout.js';

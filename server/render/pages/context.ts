@@ -1,5 +1,5 @@
 /** What every page needs besides its own content. */
-import type { LastRun } from '../read-model/last-update.js';
+import type { LastRun } from '../../read-model/last-update.js';
 
 export interface PageContext {
   /** URL path prefix, e.g. "/stats" ("" at the root). */

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { eventChart } from '../../server/event-chart.js';
-import { formatDateTime } from '../../server/format.js';
+import { eventChart } from '../../../server/render/event-chart.js';
+import { formatDateTime } from '../../../server/render/format.js';
 
 const options = { title: '/a/b/AOD', unit: 'events', target: 1000, tone: 'type-valid' };
 

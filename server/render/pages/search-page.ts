@@ -2,7 +2,7 @@
 import { formatCount } from '../format.js';
 import { markup, type SafeHtml } from '../html.js';
 import { queryValue } from '../links.js';
-import type { WorkflowSearchHit } from '../read-model/workflow-search.js';
+import type { WorkflowSearchHit } from '../../read-model/workflow-search.js';
 import { CompiledHtml, type PagePart } from './compiled-html.js';
 import type { PageContext } from './context.js';
 import { layout } from './layout.js';

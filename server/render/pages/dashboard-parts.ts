@@ -1,11 +1,11 @@
 /** Pieces the campaign pages and the dashboard share: window links, downloads, numbers, the definitions note. */
-import type { AsOf, ProductionRow, WindowInfo } from '../read-model/dashboard-answers.js';
+import type { AsOf, ProductionRow, WindowInfo } from '../../read-model/dashboard-answers.js';
 import type { ChartPoint } from '../event-chart.js';
-import { RATE_DAYS } from '../read-model/dashboard-answers.js';
-import { WINDOW_LABELS, WINDOW_NAMES, type WindowName } from '../read-model/dashboard-window.js';
+import { RATE_DAYS } from '../../read-model/dashboard-answers.js';
+import { WINDOW_LABELS, WINDOW_NAMES, type WindowName } from '../../read-model/dashboard-window.js';
 import { formatCount, formatDateTime } from '../format.js';
 import { markup, type SafeHtml } from '../html.js';
-import { GROUP_STATUSES, STATUS_GROUP_LABELS } from '../read-model/status-groups.js';
+import { GROUP_STATUSES, STATUS_GROUP_LABELS } from '../../read-model/status-groups.js';
 import { timeAgo } from './parts.js';
 
 /** Links to the same page in each window; the current one marked. */

@@ -7,10 +7,10 @@ import {
   formatElapsed,
   formatPercent,
   formatSize,
-} from '../../server/format.js';
-import { escapeHtml, markup } from '../../server/html.js';
-import { markdownTable } from '../../server/markdown.js';
-import { summarizeWorkflow } from '../../server/read-model/workflow-summary.js';
+} from '../../../server/render/format.js';
+import { escapeHtml, markup } from '../../../server/render/html.js';
+import { markdownTable } from '../../../server/render/markdown.js';
+import { summarizeWorkflow } from '../../../server/read-model/workflow-summary.js';
 
 describe('website formatting', () => {
   it('sizes in base 1000 with two decimals, B to TB', () => {

@@ -1,6 +1,6 @@
 /** `/campaign/<name>`: one campaign's production over time, breakdowns and projected completion. */
 import { barChart } from '../bar-chart.js';
-import type { CampaignAnswer, Totals } from '../read-model/dashboard-answers.js';
+import type { CampaignAnswer, Totals } from '../../read-model/dashboard-answers.js';
 import { eventChart } from '../event-chart.js';
 import { formatCount } from '../format.js';
 import { markup, type SafeHtml } from '../html.js';

@@ -1,7 +1,7 @@
 /** The frame of every page: header with totals, last update run and search box. */
 import { formatCount, formatDateTime, formatElapsed } from '../format.js';
 import { markup, type SafeHtml } from '../html.js';
-import type { LastRun } from '../read-model/last-update.js';
+import type { LastRun } from '../../read-model/last-update.js';
 import { agoSlot, type PagePart } from './compiled-html.js';
 import type { PageContext } from './context.js';
 import { timeAgo } from './parts.js';

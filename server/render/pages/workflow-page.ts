@@ -1,10 +1,10 @@
 /** One workflow with the history of each output dataset drawn as charts. */
 import { eventChart, type ChartPoint } from '../event-chart.js';
-import { datasetHistory } from '../read-model/event-history.js';
+import { datasetHistory } from '../../read-model/event-history.js';
 import { formatCount, formatDateTime, formatSize } from '../format.js';
 import { markup, type SafeHtml } from '../html.js';
-import type { Snapshot } from '../read-model/stored-fields.js';
-import type { WorkflowSummary } from '../read-model/workflow-summary.js';
+import type { Snapshot } from '../../read-model/stored-fields.js';
+import type { WorkflowSummary } from '../../read-model/workflow-summary.js';
 import type { PagePart } from './compiled-html.js';
 import type { PageContext } from './context.js';
 import { layout } from './layout.js';

@@ -4,7 +4,7 @@
  * paste into a ticket.
  */
 import { dasDatasetHref, reqMgr2Link } from './links.js';
-import type { WorkflowSummary } from './read-model/workflow-summary.js';
+import type { WorkflowSummary } from '../read-model/workflow-summary.js';
 
 export function markdownTable(workflows: readonly WorkflowSummary[]): string {
   const rows = workflows.map((workflow) => {

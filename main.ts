@@ -12,13 +12,13 @@ import { checkUpdateConfig } from './commands/update.js';
 import { connect, resolveCouch, type CouchTarget } from './couch/connection.js';
 import { SettingsRepository } from './couch/settings.js';
 import { WorkflowRepository } from './couch/workflows.js';
-import type { UpdateWorkflow } from './server/workflow-updates.js';
+import type { UpdateWorkflow } from './server/http/workflow-updates.js';
 import { oneWorkflowOutcome, updateWorkflow } from './updater/run.js';
 import { createUpdaterUpstream } from './updater/upstream/index.js';
 import { loadConfig, type Config } from './lib/config.js';
 import { errorMessage } from './lib/errors.js';
 import { createLogger, createOutput, outputFormatOf, type Logger } from './lib/logger.js';
-import { startWebsite } from './server/website.js';
+import { startWebsite } from './server/http/website.js';
 
 interface Arguments {
   host?: string;

@@ -13,7 +13,7 @@ import { errorMessage } from '../lib/errors.js';
 import type { Output } from '../lib/logger.js';
 import { plural } from '../lib/plural.js';
 import { startSimulator } from '../sim/index.js';
-import { startWebsite } from '../server/website.js';
+import { startWebsite } from '../server/http/website.js';
 import { acquireRunLock } from '../updater/run-lock.js';
 import {
   oneWorkflowOutcome,

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { integer, megabytes, milliseconds, seconds, sum } from '../report/format.js';
-import type { MemoryUse } from '../../server/app.js';
+import type { MemoryUse } from '../../server/http/app.js';
 import type { ReportBody, Table, TargetCheck } from '../report/report.js';
 import type { BenchContext } from '../support/bench-context.js';
 import { openBenchCouch } from '../support/bench-couch.js';

@@ -1,5 +1,5 @@
 /**
- * Child process of the website benchmark: the website (server/website.ts) on a free
+ * Child process of the website benchmark: the website (server/http/website.ts) on a free
  * port, reading CouchDB without write credentials, with its CouchDB requests counted.
  * It answers `start` as soon as it listens: the parent times how long pages take to be
  * right from there (the index loads, or is restored from its snapshot, in the background).
@@ -7,8 +7,8 @@
 import type { CouchTarget } from '../../couch/connection.js';
 import type { DatabaseNames } from '../../couch/setup.js';
 import { createLogger } from '../../lib/logger.js';
-import type { MemoryUse } from '../../server/app.js';
-import { startWebsite, type RunningWebsite } from '../../server/website.js';
+import type { MemoryUse } from '../../server/http/app.js';
+import { startWebsite, type RunningWebsite } from '../../server/http/website.js';
 import { HttpTraffic } from '../support/http-traffic.js';
 import { answerParent } from '../support/worker-side.js';
 import { serveStaticAnswer, type StaticAnswer } from './static-answer.js';

@@ -13,7 +13,7 @@ import { connect, type CouchTarget } from '../../couch/connection.js';
 import type { DatabaseNames } from '../../couch/setup.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { createLogger } from '../../lib/logger.js';
-import { startWebsite, type RunningWebsite } from '../../server/website.js';
+import { startWebsite, type RunningWebsite } from '../../server/http/website.js';
 import type { Simulator } from '../../sim/index.js';
 import { startTestSimulator } from '../sim/support.js';
 import { ApacheCouchDB } from './support/apache-couchdb.js';

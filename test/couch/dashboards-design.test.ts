@@ -1,7 +1,7 @@
 /**
  * The map function of the `dashboards` design document, run as pouchdb-server runs it
  * (strict mode, a stub `emit`) on hand-made documents, and checked against the website's
- * own reading of the same documents (server/workflow-progress.ts).
+ * own reading of the same documents (server/read-model/workflow-progress.ts).
  */
 import { expect } from 'chai';
 import vm from 'node:vm';

@@ -8,7 +8,7 @@ import { SettingsRepository } from '../../couch/settings.js';
 import type { StoredWorkflow } from '../../workflow/documents.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { createLogger } from '../../lib/logger.js';
-import { createServer } from '../../server/app.js';
+import { createServer } from '../../server/http/app.js';
 import { WorkflowIndex } from '../../server/read-model/workflow-index.js';
 import { couchWorkflowSource } from '../../server/read-model/workflow-source.js';
 import { setUpTestDatabases } from '../support/couch.js';

@@ -17,7 +17,7 @@ import { SettingsRepository } from '../../couch/settings.js';
 import type { StoredWorkflow } from '../../workflow/documents.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { createLogger } from '../../lib/logger.js';
-import { createServer } from '../../server/app.js';
+import { createServer } from '../../server/http/app.js';
 import { snapshotPath } from '../../server/read-model/index-snapshot.js';
 import { WorkflowIndex } from '../../server/read-model/workflow-index.js';
 import {

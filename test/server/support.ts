@@ -7,9 +7,9 @@ import { SettingsRepository } from '../../couch/settings.js';
 import type { StoredWorkflow } from '../../workflow/documents.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { createLogger } from '../../lib/logger.js';
-import type { ServerTuning } from '../../server/app.js';
-import { startWebsite, type RunningWebsite } from '../../server/website.js';
-import type { UpdateWorkflow } from '../../server/workflow-updates.js';
+import type { ServerTuning } from '../../server/http/app.js';
+import { startWebsite, type RunningWebsite } from '../../server/http/website.js';
+import type { UpdateWorkflow } from '../../server/http/workflow-updates.js';
 import { setUpTestDatabases } from '../support/couch.js';
 
 export interface TestWebsite extends RunningWebsite {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { UpdateOutcome } from '../../server/workflow-updates.js';
+import type { UpdateOutcome } from '../../server/http/workflow-updates.js';
 import { fixtureWorkflows, TASKCHAIN } from './fixtures.js';
 import { startTestWebsite, type TestWebsite } from './support.js';
 

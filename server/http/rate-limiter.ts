@@ -2,7 +2,7 @@
  * Token buckets per key: `burst` requests at once, then one every `intervalMs`.
  * Bounded: at most `maxKeys` buckets are kept (the least recently seen go first).
  */
-import { LruCache } from './read-model/lru-cache.js';
+import { LruCache } from '../read-model/lru-cache.js';
 
 export interface RateLimit {
   burst: number;

@@ -4,11 +4,11 @@
  * shown; anything else is logged and answered with a generic message.
  */
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
-import { Stats2Error } from '../lib/errors.js';
-import type { Logger } from '../lib/logger.js';
+import { Stats2Error } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
 import { HttpError } from './http-errors.js';
-import type { PageContext } from './render/pages/context.js';
-import { messagePage } from './render/pages/message-page.js';
+import type { PageContext } from '../render/pages/context.js';
+import { messagePage } from '../render/pages/message-page.js';
 import type { PageSender } from './send-page.js';
 
 export type AnswerFormat = 'html' | 'json';

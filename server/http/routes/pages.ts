@@ -1,23 +1,23 @@
 /** The HTML pages: the list (with filters and paging), search, and one workflow with its charts. */
 import { Router, type Request, type Response } from 'express';
-import { NotFoundError } from '../../lib/errors.js';
-import { pluralNoun } from '../../lib/plural.js';
-import { filterQuery } from '../render/links.js';
+import { NotFoundError } from '../../../lib/errors.js';
+import { pluralNoun } from '../../../lib/plural.js';
+import { filterQuery } from '../../render/links.js';
 import { serviceUnavailable } from '../http-errors.js';
-import type { WorkflowBlocks } from '../render/pages/block-cache.js';
-import type { PageContext } from '../render/pages/context.js';
+import type { WorkflowBlocks } from '../../render/pages/block-cache.js';
+import type { PageContext } from '../../render/pages/context.js';
 import type { PageSender } from '../send-page.js';
-import { listPage } from '../render/pages/list-page.js';
-import type { CompiledHtml } from '../render/pages/compiled-html.js';
-import { searchPage, searchResults } from '../render/pages/search-page.js';
-import { LruCache } from '../read-model/lru-cache.js';
-import { workflowPage } from '../render/pages/workflow-page.js';
+import { listPage } from '../../render/pages/list-page.js';
+import type { CompiledHtml } from '../../render/pages/compiled-html.js';
+import { searchPage, searchResults } from '../../render/pages/search-page.js';
+import { LruCache } from '../../read-model/lru-cache.js';
+import { workflowPage } from '../../render/pages/workflow-page.js';
 import { parseFilter, parsePage, parseSearch } from '../validation.js';
-import type { WorkflowDocuments } from '../read-model/workflow-documents.js';
-import type { WorkflowIndex } from '../read-model/workflow-index.js';
-import { PAGE_SIZE, type WorkflowQueries } from '../read-model/workflow-query.js';
-import { SEARCH_LIMIT, searchHits, type WorkflowSearch } from '../read-model/workflow-search.js';
-import { summarizeWorkflow } from '../read-model/workflow-summary.js';
+import type { WorkflowDocuments } from '../../read-model/workflow-documents.js';
+import type { WorkflowIndex } from '../../read-model/workflow-index.js';
+import { PAGE_SIZE, type WorkflowQueries } from '../../read-model/workflow-query.js';
+import { SEARCH_LIMIT, searchHits, type WorkflowSearch } from '../../read-model/workflow-search.js';
+import { summarizeWorkflow } from '../../read-model/workflow-summary.js';
 
 export interface PageRoutesOptions {
   prefix: string;

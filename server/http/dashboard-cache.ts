@@ -5,9 +5,9 @@
  * one is answered, as long as it has been outdated for less than `maxStaleMs`; a request
  * with nothing to answer waits for the build up to `maxWaitMs`, then gets a 503.
  */
-import { errorMessage } from '../lib/errors.js';
-import type { Logger } from '../lib/logger.js';
-import type { DashboardSnapshot } from './read-model/dashboard-snapshot.js';
+import { errorMessage } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import type { DashboardSnapshot } from '../read-model/dashboard-snapshot.js';
 import { serviceUnavailable } from './http-errors.js';
 
 export interface DashboardCacheOptions {

@@ -3,9 +3,9 @@
  * name the parameter and the rule, never echo the value.
  */
 import { z } from 'zod';
-import { BadRequestError } from '../lib/errors.js';
-import { FILTER_NAMES, type Filter, type FilterName } from './read-model/filters.js';
-import { hasControlCharacters, MAX_VALUE_LENGTH } from './read-model/workflow-names.js';
+import { BadRequestError } from '../../lib/errors.js';
+import { FILTER_NAMES, type Filter, type FilterName } from '../read-model/filters.js';
+import { hasControlCharacters, MAX_VALUE_LENGTH } from '../read-model/workflow-names.js';
 
 /** Deeper than any list will ever go (200,000 workflows are 2,000 pages). */
 const MAX_PAGE_DIGITS = 7;

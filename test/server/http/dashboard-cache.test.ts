@@ -1,11 +1,11 @@
 /** The dashboards' snapshot cache, the day series behind it and the CSV writer, without servers. */
 import { expect } from 'chai';
-import { toCsv } from '../../server/csv.js';
-import { DashboardCache } from '../../server/dashboard-cache.js';
-import type { DashboardSnapshot } from '../../server/read-model/dashboard-snapshot.js';
-import { dayNumber, DaySeries } from '../../server/read-model/day-series.js';
-import { HttpError } from '../../server/http-errors.js';
-import { createLogger } from '../../lib/logger.js';
+import { toCsv } from '../../../server/http/csv.js';
+import { DashboardCache } from '../../../server/http/dashboard-cache.js';
+import type { DashboardSnapshot } from '../../../server/read-model/dashboard-snapshot.js';
+import { dayNumber, DaySeries } from '../../../server/read-model/day-series.js';
+import { HttpError } from '../../../server/http/http-errors.js';
+import { createLogger } from '../../../lib/logger.js';
 
 function snapshotAt(indexVersion: number): DashboardSnapshot {
   return { indexVersion } as DashboardSnapshot;

@@ -8,8 +8,8 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Request, Response } from 'express';
-import { LruCache } from './read-model/lru-cache.js';
-import { renderPage, type PagePart } from './render/pages/compiled-html.js';
+import { LruCache } from '../read-model/lru-cache.js';
+import { renderPage, type PagePart } from '../render/pages/compiled-html.js';
 
 const gzipAsync = promisify(gzip);
 

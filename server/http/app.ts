@@ -6,28 +6,28 @@
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import type { SettingsRepository } from '../couch/settings.js';
-import type { WorkflowRepository } from '../couch/workflows.js';
-import type { Logger } from '../lib/logger.js';
+import type { SettingsRepository } from '../../couch/settings.js';
+import type { WorkflowRepository } from '../../couch/workflows.js';
+import type { Logger } from '../../lib/logger.js';
 import { errorBoundary, notFound } from './error-boundary.js';
 import { HealthCheck } from './health.js';
-import { staleData, UpdateRunsReader, type UpdateRuns } from './read-model/last-update.js';
+import { staleData, UpdateRunsReader, type UpdateRuns } from '../read-model/last-update.js';
 import { PageSender } from './send-page.js';
 import { createMetrics } from './metrics.js';
-import { WorkflowBlocks } from './render/pages/block-cache.js';
-import type { PageContext } from './render/pages/context.js';
+import { WorkflowBlocks } from '../render/pages/block-cache.js';
+import type { PageContext } from '../render/pages/context.js';
 import type { RateLimit } from './rate-limiter.js';
-import { buildSnapshot } from './read-model/dashboard-snapshot.js';
+import { buildSnapshot } from '../read-model/dashboard-snapshot.js';
 import { DashboardCache } from './dashboard-cache.js';
-import { readDashboardViews } from './read-model/dashboard-views.js';
+import { readDashboardViews } from '../read-model/dashboard-views.js';
 import { apiRoutes } from './routes/api.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { operationsRoutes } from './routes/operations.js';
 import { pageRoutes } from './routes/pages.js';
-import { WorkflowDocuments } from './read-model/workflow-documents.js';
-import type { WorkflowIndex } from './read-model/workflow-index.js';
-import { WorkflowQueries } from './read-model/workflow-query.js';
-import { WorkflowSearch } from './read-model/workflow-search.js';
+import { WorkflowDocuments } from '../read-model/workflow-documents.js';
+import type { WorkflowIndex } from '../read-model/workflow-index.js';
+import { WorkflowQueries } from '../read-model/workflow-query.js';
+import { WorkflowSearch } from '../read-model/workflow-search.js';
 import { WorkflowUpdates, type UpdateWorkflow } from './workflow-updates.js';
 
 export interface ServerDependencies {
@@ -80,7 +80,7 @@ export interface ServerTuning {
   dashboardMaxWaitMs?: number;
 }
 
-const STATIC_DIR = fileURLToPath(new URL('./static', import.meta.url));
+const STATIC_DIR = fileURLToPath(new URL('../static', import.meta.url));
 
 const CONTENT_SECURITY_POLICY = {
   useDefaults: false,

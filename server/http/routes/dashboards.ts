@@ -5,7 +5,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { Router, type Request, type Response } from 'express';
-import { NotFoundError } from '../../lib/errors.js';
+import { NotFoundError } from '../../../lib/errors.js';
 import {
   campaignAnswer,
   campaignsAnswer,
@@ -13,7 +13,7 @@ import {
   type CampaignAnswer,
   type DashboardAnswer,
   TABLE_COLUMNS,
-} from '../read-model/dashboard-answers.js';
+} from '../../read-model/dashboard-answers.js';
 import type { DashboardCache } from '../dashboard-cache.js';
 import {
   parseCampaignName,
@@ -21,20 +21,20 @@ import {
   parseCampaignsQuery,
   parseDashboardQuery,
 } from '../dashboard-query.js';
-import type { DashboardSnapshot } from '../read-model/dashboard-snapshot.js';
+import type { DashboardSnapshot } from '../../read-model/dashboard-snapshot.js';
 import { toCsv } from '../csv.js';
 import { answersJson } from '../error-boundary.js';
 import { serviceUnavailable } from '../http-errors.js';
-import { campaignPage } from '../render/pages/campaign-page.js';
-import { campaignsPage } from '../render/pages/campaigns-page.js';
-import type { PagePart } from '../render/pages/compiled-html.js';
-import { SafeHtml } from '../render/html.js';
-import { DashboardAnswerCache } from '../read-model/dashboard-answer-cache.js';
-import type { WindowName } from '../read-model/dashboard-window.js';
-import type { PageContext } from '../render/pages/context.js';
-import { dashboardPage } from '../render/pages/dashboard-page.js';
+import { campaignPage } from '../../render/pages/campaign-page.js';
+import { campaignsPage } from '../../render/pages/campaigns-page.js';
+import type { PagePart } from '../../render/pages/compiled-html.js';
+import { SafeHtml } from '../../render/html.js';
+import { DashboardAnswerCache } from '../../read-model/dashboard-answer-cache.js';
+import type { WindowName } from '../../read-model/dashboard-window.js';
+import type { PageContext } from '../../render/pages/context.js';
+import { dashboardPage } from '../../render/pages/dashboard-page.js';
 import type { PageSender } from '../send-page.js';
-import type { WorkflowIndex } from '../read-model/workflow-index.js';
+import type { WorkflowIndex } from '../../read-model/workflow-index.js';
 
 export interface DashboardRoutesOptions {
   index: WorkflowIndex;

@@ -1,7 +1,7 @@
 /** The OpenAPI 3.1 description of the website's JSON (and markdown) API, served as api/openapi.json. */
 import { dashboardPaths, dashboardSchemas } from './dashboard-openapi.js';
-import { FILTER_LABELS, FILTER_NAMES } from './read-model/filters.js';
-import { MAX_VALUE_LENGTH } from './read-model/workflow-names.js';
+import { FILTER_LABELS, FILTER_NAMES } from '../read-model/filters.js';
+import { MAX_VALUE_LENGTH } from '../read-model/workflow-names.js';
 
 const json = (schema: object) => ({ 'application/json': { schema } });
 const errorResponse = (description: string) => ({

@@ -7,11 +7,11 @@
  * unreachable", never CouchDB's own error text (addresses, ports); that goes to the log,
  * once per change.
  */
-import type { WorkflowRepository } from '../couch/workflows.js';
-import { errorMessage } from '../lib/errors.js';
-import type { Logger } from '../lib/logger.js';
-import { scrubUrl } from '../lib/logger.js';
-import type { IndexState, WorkflowIndex } from './read-model/workflow-index.js';
+import type { WorkflowRepository } from '../../couch/workflows.js';
+import { errorMessage } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import { scrubUrl } from '../../lib/logger.js';
+import type { IndexState, WorkflowIndex } from '../read-model/workflow-index.js';
 
 export type HealthStatus = 'ok' | 'starting' | 'stale' | 'unavailable';
 

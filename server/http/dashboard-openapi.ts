@@ -7,9 +7,9 @@ import {
   STUCK_DAYS_DEFAULT,
   STUCK_DAYS_MAX,
   STUCK_LISTED,
-} from './read-model/dashboard-answers.js';
-import { WINDOW_NAMES } from './read-model/dashboard-window.js';
-import { MAX_VALUE_LENGTH } from './read-model/workflow-names.js';
+} from '../read-model/dashboard-answers.js';
+import { WINDOW_NAMES } from '../read-model/dashboard-window.js';
+import { MAX_VALUE_LENGTH } from '../read-model/workflow-names.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ 'application/json': { schema } });

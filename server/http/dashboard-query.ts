@@ -4,16 +4,16 @@
  * the parameter and never echo the value.
  */
 import { z } from 'zod';
-import { BadRequestError } from '../lib/errors.js';
+import { BadRequestError } from '../../lib/errors.js';
 import {
   CAMPAIGN_SORTS,
   STUCK_DAYS_DEFAULT,
   STUCK_DAYS_MAX,
   type CampaignSort,
   type SortOrder,
-} from './read-model/dashboard-answers.js';
-import { WINDOW_NAMES, type WindowName } from './read-model/dashboard-window.js';
-import { hasControlCharacters, MAX_VALUE_LENGTH } from './read-model/workflow-names.js';
+} from '../read-model/dashboard-answers.js';
+import { WINDOW_NAMES, type WindowName } from '../read-model/dashboard-window.js';
+import { hasControlCharacters, MAX_VALUE_LENGTH } from '../read-model/workflow-names.js';
 
 const ONCE = 'must be given once, as plain text';
 

@@ -1,5 +1,5 @@
 /** Errors that end a request with a particular status (beyond lib/errors.ts' 400 and 404). */
-import { Stats2Error } from '../lib/errors.js';
+import { Stats2Error } from '../../lib/errors.js';
 
 export class HttpError extends Stats2Error {
   constructor(

@@ -6,8 +6,8 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { LastRun, UpdateRunsReader } from './read-model/last-update.js';
-import type { WorkflowIndex } from './read-model/workflow-index.js';
+import type { LastRun, UpdateRunsReader } from '../read-model/last-update.js';
+import type { WorkflowIndex } from '../read-model/workflow-index.js';
 
 export interface WebsiteMetrics {
   registry: Registry;

@@ -1,17 +1,17 @@
 /** The JSON (and markdown) endpoints: get_json, api/fetch, api/search, md, api/update and the OpenAPI document. */
 import { Router, type Request, type Response } from 'express';
-import { BadRequestError, errorMessage, NotFoundError } from '../../lib/errors.js';
-import { scrubUrl } from '../../lib/logger.js';
+import { BadRequestError, errorMessage, NotFoundError } from '../../../lib/errors.js';
+import { scrubUrl } from '../../../lib/logger.js';
 import { answersJson } from '../error-boundary.js';
 import { HttpError, methodNotAllowed, serviceUnavailable } from '../http-errors.js';
-import { markdownTable } from '../render/markdown.js';
+import { markdownTable } from '../../render/markdown.js';
 import { openApiDocument } from '../openapi.js';
 import { parseFetchFilter, parseFilter, parseSearch, parseUpdateTarget } from '../validation.js';
-import { isReadableWorkflowName } from '../read-model/workflow-names.js';
-import type { WorkflowDocuments } from '../read-model/workflow-documents.js';
-import type { WorkflowIndex } from '../read-model/workflow-index.js';
-import { PAGE_SIZE, type WorkflowQueries } from '../read-model/workflow-query.js';
-import { SEARCH_LIMIT, type WorkflowSearch } from '../read-model/workflow-search.js';
+import { isReadableWorkflowName } from '../../read-model/workflow-names.js';
+import type { WorkflowDocuments } from '../../read-model/workflow-documents.js';
+import type { WorkflowIndex } from '../../read-model/workflow-index.js';
+import { PAGE_SIZE, type WorkflowQueries } from '../../read-model/workflow-query.js';
+import { SEARCH_LIMIT, type WorkflowSearch } from '../../read-model/workflow-search.js';
 import type { WorkflowUpdates } from '../workflow-updates.js';
 
 /** The markdown table covers this many list pages, as the original's. */

@@ -6,13 +6,13 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { connect, type CouchTarget } from '../couch/connection.js';
-import { SettingsRepository } from '../couch/settings.js';
-import { WorkflowRepository } from '../couch/workflows.js';
-import type { Logger } from '../lib/logger.js';
+import { connect, type CouchTarget } from '../../couch/connection.js';
+import { SettingsRepository } from '../../couch/settings.js';
+import { WorkflowRepository } from '../../couch/workflows.js';
+import type { Logger } from '../../lib/logger.js';
 import { createServer, type MemoryUse, type ServerTuning } from './app.js';
-import { WorkflowIndex } from './read-model/workflow-index.js';
-import { couchWorkflowSource } from './read-model/workflow-source.js';
+import { WorkflowIndex } from '../read-model/workflow-index.js';
+import { couchWorkflowSource } from '../read-model/workflow-source.js';
 import type { UpdateWorkflow } from './workflow-updates.js';
 
 export interface WebsiteOptions {

@@ -14,23 +14,16 @@ import type { DatasetSummary, WorkflowSummary } from './workflow-summary.js';
 
 export type PackedSummary = string & { readonly __packed: unique symbol };
 
-const LUMIS_MODE = 1;
-const FILTERABLE = 2;
-const DATASETS_LISTED = 4;
-
-const NO_REVISION = 0;
-const HASH_REVISION = 1;
-const TEXT_REVISION = 2;
+/** Bits of a record's flags. */
+const FLAG = { lumisMode: 1, filterable: 2, datasetsListed: 4 } as const;
+/** How a record holds the document revision. */
+const REVISION = { none: 0, hash: 1, text: 2 } as const;
 /** CouchDB's and PouchDB's revisions: a generation and 32 hex digits. */
 const HASH_REVISION_FORM = /^([1-9][0-9]{0,14})-([0-9a-f]{32})$/;
-
-const NO_TEXT = 0;
-const TEXT_IN_NAME = 1;
-const LITERAL_TEXT = 2;
-
-const RAW_DATASET = 0;
-const NEW_PRIMARY = 1;
-const SAME_PRIMARY = 2;
+/** How a record holds a PrepID or request: absent, a place in the workflow's name, or the text. */
+const NAME_PART = { none: 0, inName: 1, literal: 2 } as const;
+/** How a record holds an output dataset: whole, or its primary part once for a run of datasets. */
+const DATASET = { raw: 0, newPrimary: 1, samePrimary: 2 } as const;
 const DATASET_FORM = /^\/([^/]+)\/([^/]+)\/([^/]+)$/;
 
 const writer = new RecordWriter();
@@ -43,9 +36,9 @@ export function packSummary(
   const w = writer.reset();
   writeRevision(w, revision);
   w.varint(
-    (s.lumisMode ? LUMIS_MODE : 0) |
-      (s.filterable ? FILTERABLE : 0) |
-      (s.datasetsListed ? DATASETS_LISTED : 0),
+    (s.lumisMode ? FLAG.lumisMode : 0) |
+      (s.filterable ? FLAG.filterable : 0) |
+      (s.datasetsListed ? FLAG.datasetsListed : 0),
   );
   const atom = (text: string | undefined) => (text === undefined ? undefined : atoms.id(text));
   writeNamePart(w, s.name, s.prepid);
@@ -69,14 +62,14 @@ export function packSummary(
   for (const dataset of s.datasets) {
     const parts = DATASET_FORM.exec(dataset.name);
     if (!parts) {
-      w.varint(RAW_DATASET);
+      w.varint(DATASET.raw);
       w.string(dataset.name);
       primary = undefined;
     } else {
-      if (parts[1] === primary) w.varint(SAME_PRIMARY);
+      if (parts[1] === primary) w.varint(DATASET.samePrimary);
       else {
         primary = parts[1] as string;
-        w.varint(NEW_PRIMARY);
+        w.varint(DATASET.newPrimary);
         w.string(primary);
       }
       w.atom(atoms.id(parts[2] as string));
@@ -122,9 +115,9 @@ export function unpackSummary(
   for (let n = r.varint(); n > 0; n--) {
     const kind = r.varint();
     let datasetName: string;
-    if (kind === RAW_DATASET) datasetName = r.string() as string;
+    if (kind === DATASET.raw) datasetName = r.string() as string;
     else {
-      if (kind === NEW_PRIMARY) primary = r.string() as string;
+      if (kind === DATASET.newPrimary) primary = r.string() as string;
       datasetName = `/${primary}/${atom()}/${atom()}`;
     }
     datasets.push({
@@ -142,7 +135,7 @@ export function unpackSummary(
     priority,
     totalEvents,
     totalInputLumis,
-    lumisMode: (flags & LUMIS_MODE) !== 0,
+    lumisMode: (flags & FLAG.lumisMode) !== 0,
     lastUpdate,
     firstStatus,
     firstStatusTime,
@@ -154,8 +147,8 @@ export function unpackSummary(
     campaigns,
     datasets,
     firstRun: r.number(),
-    filterable: (flags & FILTERABLE) !== 0,
-    datasetsListed: (flags & DATASETS_LISTED) !== 0,
+    filterable: (flags & FLAG.filterable) !== 0,
+    datasetsListed: (flags & FLAG.datasetsListed) !== 0,
   };
 }
 
@@ -164,22 +157,22 @@ export function unpackSummary(
  * (`pdmvserv_task_HIG-…-00123__v1_T_…` has PrepID `task_HIG-…-00123`): then only where.
  */
 function writeNamePart(w: RecordWriter, name: string, text: string | undefined): void {
-  if (text === undefined) return w.varint(NO_TEXT);
+  if (text === undefined) return w.varint(NAME_PART.none);
   const at = text === '' ? -1 : name.indexOf(text);
   if (at < 0) {
-    w.varint(LITERAL_TEXT);
+    w.varint(NAME_PART.literal);
     return w.string(text);
   }
-  w.varint(TEXT_IN_NAME);
+  w.varint(NAME_PART.inName);
   w.varint(at);
   w.varint(text.length);
 }
 
 function readNamePart(r: RecordReader, name: string): string | undefined {
   switch (r.varint()) {
-    case NO_TEXT:
+    case NAME_PART.none:
       return undefined;
-    case TEXT_IN_NAME: {
+    case NAME_PART.inName: {
       const at = r.varint();
       return name.slice(at, at + r.varint());
     }
@@ -201,13 +194,13 @@ export function exactValueBytes(
   const w = new RecordWriter();
   const dataset = field === 'output_dataset' ? DATASET_FORM.exec(value) : null;
   if (field !== 'output_dataset') {
-    w.varint(LITERAL_TEXT);
+    w.varint(NAME_PART.literal);
     w.string(value);
   } else if (dataset) {
-    w.varint(NEW_PRIMARY);
+    w.varint(DATASET.newPrimary);
     w.string(dataset[1]);
   } else {
-    w.varint(RAW_DATASET);
+    w.varint(DATASET.raw);
     w.string(value);
   }
   return Buffer.from(w.finish(), 'latin1');
@@ -219,23 +212,23 @@ export function revisionOf(packed: PackedSummary): string | undefined {
 }
 
 function writeRevision(w: RecordWriter, revision: string | undefined): void {
-  if (revision === undefined) return w.varint(NO_REVISION);
+  if (revision === undefined) return w.varint(REVISION.none);
   const hash = HASH_REVISION_FORM.exec(revision);
   if (hash) {
-    w.varint(HASH_REVISION);
+    w.varint(REVISION.hash);
     w.varint(Number(hash[1]));
     w.bytes(Buffer.from(hash[2] as string, 'hex'));
     return;
   }
-  w.varint(TEXT_REVISION);
+  w.varint(REVISION.text);
   w.string(revision);
 }
 
 function readRevision(r: RecordReader): string | undefined {
   switch (r.varint()) {
-    case NO_REVISION:
+    case REVISION.none:
       return undefined;
-    case HASH_REVISION:
+    case REVISION.hash:
       return `${r.varint()}-${r.hex(16)}`;
     default:
       return r.string();

@@ -1,7 +1,7 @@
 /**
- * The list page's filters (SPEC §6): one query parameter each, answered through one view
- * of `_designDoc` (workflow_name is a direct look-up). When several are given, the first
- * in this order wins, as in the original.
+ * The list page's filters (docs/website.md#filters): one query parameter each, answered
+ * through one view of `_designDoc` (workflow_name is a direct look-up). When several are
+ * given, the first in this order wins, as in the original.
  */
 import type { WorkflowView } from '../../couch/workflows.js';
 
@@ -44,15 +44,9 @@ export const DATE_SORTED_FILTERS: ReadonlySet<FilterName> = new Set([
 ]);
 
 /** Where `search?q=` sends a query: the first of these with a match, else workflow_name. */
-export const SEARCH_ORDER: readonly ViewFilterName[] = [
-  'prepid',
-  'output_dataset',
-  'input_dataset',
-  'campaign',
-  'type',
-  'processing_string',
-  'request',
-];
+export const SEARCH_ORDER: readonly ViewFilterName[] = FILTER_NAMES.filter(
+  (name): name is ViewFilterName => name !== 'workflow_name',
+);
 
 export const FILTER_LABELS: Record<FilterName, string> = {
   workflow_name: 'workflow',

@@ -7,17 +7,7 @@ import { markup, type SafeHtml } from '../html.js';
 import { filterQuery } from '../links.js';
 import type { PagePart } from './compiled-html.js';
 import type { PageContext } from './context.js';
-import {
-  asOfLine,
-  count,
-  cumulativePoints,
-  definitionsNote,
-  downloads,
-  percent,
-  productionTable,
-  pwgLabel,
-  windowSelector,
-} from './dashboard-parts.js';
+import * as parts from './dashboard-parts.js';
 import { layout } from './layout.js';
 
 export function campaignPage(context: PageContext, answer: CampaignAnswer): PagePart[] {
@@ -27,7 +17,7 @@ export function campaignPage(context: PageContext, answer: CampaignAnswer): Page
   const window = `?window=${answer.window.name}`;
   const { summary, projection } = answer;
   const per = answer.window.granularity;
-  const cumulative = eventChart(cumulativePoints(answer.production, answer.window), {
+  const cumulative = eventChart(parts.cumulativePoints(answer.production, answer.window), {
     title: `${answer.campaign}: produced events`,
     unit: 'events',
     target: summary.expected_events > 0 ? summary.expected_events : undefined,
@@ -40,16 +30,16 @@ export function campaignPage(context: PageContext, answer: CampaignAnswer): Page
   const main = markup`<section class="dashboard">
 <div class="dashboard-heading">
 <h1>Campaign <span class="filter-value">${answer.campaign}</span></h1>
-${windowSelector(answer.window.name, (name) => `${base}?window=${name}`)}
+${parts.windowSelector(answer.window.name, (name) => `${base}?window=${name}`)}
 </div>
 <p class="page-links"><a href="${prefix}/${filterQuery({ name: 'campaign', value: answer.campaign })}">its ${formatCount(summary.workflows)} workflows</a> · <a href="${prefix}/campaigns${window}">all campaigns</a> · JSON: <a href="${api}${window}">${answer.campaign}</a></p>
-${asOfLine(answer.as_of)}
+${parts.asOfLine(answer.as_of)}
 <dl class="stat-grid">
 <div><dt>Workflows</dt><dd>${formatCount(summary.workflows)}</dd></div>
 <div><dt>Expected events</dt><dd>${formatCount(summary.expected_events)}${summary.unknown_expected > 0 ? markup` <span class="muted">+ ${formatCount(summary.unknown_expected)} unknown</span>` : ''}</dd></div>
 <div><dt>Produced events</dt><dd>${formatCount(summary.produced_events)}</dd></div>
-<div><dt>Completion</dt><dd>${percent(summary.completion_percent)}</dd></div>
-<div><dt>Produced, ${answer.window.label}</dt><dd>${count(summary.window_events)}</dd></div>
+<div><dt>Completion</dt><dd>${parts.percent(summary.completion_percent)}</dd></div>
+<div><dt>Produced, ${answer.window.label}</dt><dd>${parts.count(summary.window_events)}</dd></div>
 <div><dt>Last activity</dt><dd>${summary.last_activity ?? '–'}</dd></div>
 <div><dt>Projected completion</dt><dd>${projection.completion_date ?? markup`<span class="muted">–</span>`}</dd></div>
 </dl>
@@ -58,11 +48,11 @@ ${asOfLine(answer.as_of)}
 <div class="chart-box"><h3>Produced events, cumulative, per ${per} (dashed: expected)</h3>${cumulative}</div>
 <div class="chart-box"><h3>Events produced per ${per}</h3>${rate}</div>
 </div>
-<div class="table-tools"><span></span>${downloads(`${api}/production.csv${window}`, `${api}${window}`)}</div>
-${productionTable(answer.production, per)}
+<div class="table-tools"><span></span>${parts.downloads(`${api}/production.csv${window}`, `${api}${window}`)}</div>
+${parts.productionTable(answer.production, per)}
 <div class="breakdowns">
 <section class="panel">
-<div class="panel-heading"><h2>Workflows per status</h2>${downloads(`${api}/status.csv${window}`, `${api}${window}`)}</div>
+<div class="panel-heading"><h2>Workflows per status</h2>${parts.downloads(`${api}/status.csv${window}`, `${api}${window}`)}</div>
 <table class="data-table compact">
 <thead><tr><th scope="col">Status group</th><th scope="col">Workflows</th></tr></thead>
 <tbody>
@@ -71,21 +61,21 @@ ${answer.status_groups.map((row) => markup`<tr><th scope="row">${row.group}</th>
 </table>
 </section>
 <section class="panel">
-<div class="panel-heading"><h2>By PWG</h2>${downloads(`${api}/pwg.csv${window}`, `${api}${window}`)}</div>
+<div class="panel-heading"><h2>By PWG</h2>${parts.downloads(`${api}/pwg.csv${window}`, `${api}${window}`)}</div>
 ${totalsTable(
   'PWG',
-  answer.pwgs.map((row) => [pwgLabel(row.pwg), row]),
+  answer.pwgs.map((row) => [parts.pwgLabel(row.pwg), row]),
 )}
 </section>
 <section class="panel">
-<div class="panel-heading"><h2>By final data tier</h2>${downloads(`${api}/tiers.csv${window}`, `${api}${window}`)}</div>
+<div class="panel-heading"><h2>By final data tier</h2>${parts.downloads(`${api}/tiers.csv${window}`, `${api}${window}`)}</div>
 ${totalsTable(
   'Tier',
   answer.tiers.map((row) => [row.tier ?? 'no output', row]),
 )}
 </section>
 </div>
-${definitionsNote()}
+${parts.definitionsNote()}
 </section>`;
   return layout(context, `Campaign ${answer.campaign}`, [main]);
 }
@@ -104,7 +94,7 @@ function totalsTable(label: string, rows: Array<[string, Totals]>): SafeHtml {
 <tbody>
 ${rows.map(
   ([name, row]) =>
-    markup`<tr><th scope="row">${name}</th><td>${formatCount(row.workflows)}</td><td>${formatCount(row.expected_events)}${row.unknown_expected > 0 ? markup` <span class="muted">+${formatCount(row.unknown_expected)} unknown</span>` : ''}</td><td>${formatCount(row.produced_events)}</td><td>${percent(row.completion_percent)}</td></tr>`,
+    markup`<tr><th scope="row">${name}</th><td>${formatCount(row.workflows)}</td><td>${formatCount(row.expected_events)}${row.unknown_expected > 0 ? markup` <span class="muted">+${formatCount(row.unknown_expected)} unknown</span>` : ''}</td><td>${formatCount(row.produced_events)}</td><td>${parts.percent(row.completion_percent)}</td></tr>`,
 )}
 </tbody>
 </table></div>`;

@@ -6,17 +6,7 @@ import { formatCount } from '../format.js';
 import { markup } from '../html.js';
 import type { PagePart } from './compiled-html.js';
 import type { PageContext } from './context.js';
-import {
-  asOfLine,
-  count,
-  cumulativePoints,
-  definitionsNote,
-  downloads,
-  percent,
-  productionTable,
-  pwgLabel,
-  windowSelector,
-} from './dashboard-parts.js';
+import * as parts from './dashboard-parts.js';
 import { eventChart } from '../event-chart.js';
 import { layout } from './layout.js';
 
@@ -37,7 +27,7 @@ export function dashboardPage(context: PageContext, answer: DashboardAnswer): Pa
     answer.production.map((row) => ({ label: row.period, value: row.events })),
     { title: 'All campaigns: events produced', unit: 'events' },
   );
-  const cumulative = eventChart(cumulativePoints(answer.production, answer.window), {
+  const cumulative = eventChart(parts.cumulativePoints(answer.production, answer.window), {
     title: 'All campaigns: produced events',
     unit: 'events',
     target: undefined,
@@ -52,15 +42,15 @@ export function dashboardPage(context: PageContext, answer: DashboardAnswer): Pa
     .slice(0, STUCK_SHOWN)
     .map(
       (row) =>
-        markup`<tr><th scope="row"><a class="wf-link" href="${prefix}/workflow/${encodeURIComponent(row.workflow)}">${row.workflow}</a></th><td>${row.status ?? ''}</td><td>${formatCount(row.quiet_days)}</td><td>${row.last_growth?.slice(0, 10) ?? 'never'}</td><td>${row.campaigns.map((campaign, i) => markup`${i > 0 ? ', ' : ''}<a href="${prefix}/campaign/${encodeURIComponent(campaign)}">${campaign}</a>`)}</td><td>${pwgLabel(row.pwg)}</td><td>${formatCount(row.produced_events)}</td><td>${count(row.expected_events)}</td></tr>`,
+        markup`<tr><th scope="row"><a class="wf-link" href="${prefix}/workflow/${encodeURIComponent(row.workflow)}">${row.workflow}</a></th><td>${row.status ?? ''}</td><td>${formatCount(row.quiet_days)}</td><td>${row.last_growth?.slice(0, 10) ?? 'never'}</td><td>${row.campaigns.map((campaign, i) => markup`${i > 0 ? ', ' : ''}<a href="${prefix}/campaign/${encodeURIComponent(campaign)}">${campaign}</a>`)}</td><td>${parts.pwgLabel(row.pwg)}</td><td>${formatCount(row.produced_events)}</td><td>${parts.count(row.expected_events)}</td></tr>`,
     );
   const main = markup`<section class="dashboard">
 <div class="dashboard-heading">
 <h1>Production across all campaigns</h1>
-${windowSelector(answer.window.name, (window) => `${prefix}/dashboard${query(window)}`)}
+${parts.windowSelector(answer.window.name, (window) => `${prefix}/dashboard${query(window)}`)}
 </div>
 <p class="page-links"><a href="${prefix}/campaigns?window=${answer.window.name}">every campaign</a> · JSON: <a href="${api}${here}">dashboard</a></p>
-${asOfLine(answer.as_of)}
+${parts.asOfLine(answer.as_of)}
 <dl class="stat-grid">
 <div><dt>Campaigns</dt><dd>${formatCount(summary.campaigns)}</dd></div>
 <div><dt>Workflows</dt><dd>${formatCount(summary.workflows)}</dd></div>
@@ -68,16 +58,16 @@ ${asOfLine(answer.as_of)}
 <div><dt>Stuck ≥ ${stuckDays} days</dt><dd>${formatCount(summary.stuck)}</dd></div>
 <div><dt>Produced, ${answer.window.label}</dt><dd>${formatCount(summary.window_events)}</dd></div>
 <div><dt>Produced events</dt><dd>${formatCount(summary.produced_events)}</dd></div>
-<div><dt>Completion</dt><dd>${percent(summary.completion_percent)}</dd></div>
+<div><dt>Completion</dt><dd>${parts.percent(summary.completion_percent)}</dd></div>
 </dl>
 <div class="charts">
 <div class="chart-box"><h3>Events produced per ${per}, all campaigns</h3>${rate}</div>
 <div class="chart-box"><h3>Produced events, cumulative, all campaigns</h3>${cumulative}</div>
 </div>
-<div class="table-tools"><span></span>${downloads(`${api}/production.csv${here}`, `${api}${here}`)}</div>
-${productionTable(answer.production, per)}
+<div class="table-tools"><span></span>${parts.downloads(`${api}/production.csv${here}`, `${api}${here}`)}</div>
+${parts.productionTable(answer.production, per)}
 <section class="panel">
-<div class="panel-heading"><h2>Most active campaigns, ${answer.window.label}</h2>${downloads(`${api}/campaigns.csv${here}`, `${api}${here}`)}</div>
+<div class="panel-heading"><h2>Most active campaigns, ${answer.window.label}</h2>${parts.downloads(`${api}/campaigns.csv${here}`, `${api}${here}`)}</div>
 ${
   answer.most_active.length === 0
     ? markup`<p class="muted">No campaign produced events in this window.</p>`
@@ -86,14 +76,14 @@ ${
 <tbody>
 ${answer.most_active.map(
   (row) =>
-    markup`<tr><th scope="row"><a href="${prefix}/campaign/${encodeURIComponent(row.campaign)}?window=${answer.window.name}">${row.campaign}</a></th><td>${formatCount(row.window_events)}</td><td>${formatCount(row.produced_events)}</td><td>${formatCount(row.expected_events)}</td><td>${percent(row.completion_percent)}</td><td>${row.last_activity ?? '–'}</td></tr>`,
+    markup`<tr><th scope="row"><a href="${prefix}/campaign/${encodeURIComponent(row.campaign)}?window=${answer.window.name}">${row.campaign}</a></th><td>${formatCount(row.window_events)}</td><td>${formatCount(row.produced_events)}</td><td>${formatCount(row.expected_events)}</td><td>${parts.percent(row.completion_percent)}</td><td>${row.last_activity ?? '–'}</td></tr>`,
 )}
 </tbody>
 </table></div>`
 }
 </section>
 <section class="panel">
-<div class="panel-heading"><h2>Stuck: running, nothing produced for ${stuckDays} days or more</h2>${downloads(`${api}/stuck.csv${here}`, `${api}${here}`)}</div>
+<div class="panel-heading"><h2>Stuck: running, nothing produced for ${stuckDays} days or more</h2>${parts.downloads(`${api}/stuck.csv${here}`, `${api}${here}`)}</div>
 <nav class="window-select" aria-label="Days without production"><span class="muted">Nothing produced for:</span> ${stuckChoices}</nav>
 ${
   answer.stuck.count === 0
@@ -108,18 +98,18 @@ ${stuckRows}
 }
 </section>
 <section class="panel">
-<div class="panel-heading"><h2>By PWG</h2>${downloads(`${api}/pwg.csv${here}`, `${api}${here}`)}</div>
+<div class="panel-heading"><h2>By PWG</h2>${parts.downloads(`${api}/pwg.csv${here}`, `${api}${here}`)}</div>
 <div class="table-scroll"><table class="data-table compact">
 <thead><tr><th scope="col">PWG</th><th scope="col">Workflows</th><th scope="col">Running</th><th scope="col">Stuck</th><th scope="col">Expected</th><th scope="col">Produced</th><th scope="col">Completion</th><th scope="col">Produced in the window</th></tr></thead>
 <tbody>
 ${answer.pwgs.map(
   (row) =>
-    markup`<tr><th scope="row">${pwgLabel(row.pwg)}</th><td>${formatCount(row.workflows)}</td><td>${formatCount(row.running)}</td><td>${formatCount(row.stuck)}</td><td>${formatCount(row.expected_events)}</td><td>${formatCount(row.produced_events)}</td><td>${percent(row.completion_percent)}</td><td>${formatCount(row.window_events)}</td></tr>`,
+    markup`<tr><th scope="row">${parts.pwgLabel(row.pwg)}</th><td>${formatCount(row.workflows)}</td><td>${formatCount(row.running)}</td><td>${formatCount(row.stuck)}</td><td>${formatCount(row.expected_events)}</td><td>${formatCount(row.produced_events)}</td><td>${parts.percent(row.completion_percent)}</td><td>${formatCount(row.window_events)}</td></tr>`,
 )}
 </tbody>
 </table></div>
 </section>
-${definitionsNote()}
+${parts.definitionsNote()}
 </section>`;
   return layout(context, 'Production dashboard', [main]);
 }

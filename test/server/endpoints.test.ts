@@ -63,7 +63,7 @@ describe('website: search, get_json, api/fetch, md, OpenAPI', function () {
       return response.headers.get('location');
     };
 
-    it('redirects to the first filter that matches, in the order of SPEC §6', async () => {
+    it('redirects to the first filter that matches, in the order of docs/website.md#search', async () => {
       expect(await redirect(TASKCHAIN_PREPID)).to.equal(`/stats/?prepid=${e(TASKCHAIN_PREPID)}`);
       expect(await redirect(TASKCHAIN_DATASETS[0] as string)).to.equal(
         `/stats/?output_dataset=${q(TASKCHAIN_DATASETS[0] as string)}`,

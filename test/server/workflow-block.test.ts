@@ -32,7 +32,7 @@ const das = (dataset: string) =>
 
 // Fixture times are set when fixtureWorkflows() is called, just before the site starts;
 // minute-level "ago" texts still accept a little drift (formatAgo's own tests are exact).
-describe('website: every field and link of a workflow (SPEC §6)', function () {
+describe('website: every field and link of a workflow (docs/website.md#a-workflow-in-the-list)', function () {
   let site: TestWebsite;
   let list: string;
 

@@ -1,7 +1,8 @@
 /**
- * One workflow as the list shows it (SPEC §6): its facts and links, its requests and
- * campaigns, and each output dataset's latest numbers with a completion bar. The markup
- * does not depend on the clock (times are slots), so it can be rendered once and kept.
+ * One workflow as the list shows it (docs/website.md#a-workflow-in-the-list): its facts
+ * and links, its requests and campaigns, and each output dataset's latest numbers with a
+ * completion bar (docs/website.md#output-datasets-and-completion). The markup does not
+ * depend on the clock (times are slots), so it can be rendered once and kept.
  */
 import { formatCount, formatPercent, formatSize } from '../format.js';
 import { markup, type SafeHtml } from '../html.js';

@@ -14,7 +14,7 @@ import type { Output } from '../lib/logger.js';
 import { plural } from '../lib/plural.js';
 import { startSimulator } from '../sim/index.js';
 import { startWebsite } from '../server/website.js';
-import { acquireRunLock } from '../updater/run-lock.js';
+import { acquireRunLock } from '../couch/run-lock.js';
 import {
   oneWorkflowOutcome,
   runUpdate,

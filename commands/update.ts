@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { ConfigError } from '../lib/errors.js';
 import { createOutput } from '../lib/logger.js';
 import type { Config } from '../lib/config.js';
-import { acquireRunLock, RunLockedError } from '../updater/run-lock.js';
+import { acquireRunLock, RunLockedError } from '../couch/run-lock.js';
 import {
   runSucceeded,
   runUpdate,

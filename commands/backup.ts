@@ -24,7 +24,8 @@ import { couchError } from '../couch/errors.js';
 import type { DatabaseNames } from '../couch/setup.js';
 import { Stats2Error } from '../lib/errors.js';
 import { plural } from '../lib/plural.js';
-import { openDatabases, type CommandContext } from './context.js';
+import { openDatabases } from '../couch/open-databases.js';
+import type { CommandContext } from './context.js';
 
 export interface BackupSummary {
   file: string;

@@ -23,7 +23,8 @@ import {
   type UpdateDependencies,
 } from '../updater/run.js';
 import { createUpdaterUpstream } from '../updater/upstream/index.js';
-import { openDatabases, type CommandContext } from './context.js';
+import { openDatabases } from '../couch/open-databases.js';
+import type { CommandContext } from './context.js';
 import { describe } from './setup.js';
 
 interface DemoState {

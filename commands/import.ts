@@ -19,7 +19,8 @@ import { SETTINGS_ID } from '../couch/types.js';
 import { BadRequestError } from '../lib/errors.js';
 import { scrubUrl } from '../lib/logger.js';
 import { plural } from '../lib/plural.js';
-import { openDatabases, type CommandContext } from './context.js';
+import { openDatabases } from '../couch/open-databases.js';
+import type { CommandContext } from './context.js';
 import { describe } from './setup.js';
 
 export interface ImportSource {

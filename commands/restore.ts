@@ -16,7 +16,8 @@ import { requireAdmin } from '../couch/session.js';
 import type { DatabaseNames } from '../couch/setup.js';
 import { Stats2Error } from '../lib/errors.js';
 import { plural } from '../lib/plural.js';
-import { openDatabases, type CommandContext } from './context.js';
+import { openDatabases } from '../couch/open-databases.js';
+import type { CommandContext } from './context.js';
 
 export interface RestoreSummary {
   created: DatabaseRole[];

@@ -18,7 +18,8 @@ import {
   type UpdateDependencies,
 } from '../updater/run.js';
 import type { CallbackTarget } from '../updater/upstream-port.js';
-import { openDatabases, type CommandContext } from './context.js';
+import { openDatabases } from '../couch/open-databases.js';
+import type { CommandContext } from './context.js';
 import { formatSummary, progressDisplay } from './update-progress.js';
 
 export interface UpdateArguments {

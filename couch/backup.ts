@@ -11,21 +11,21 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { ServerScope } from 'nano';
-import { allDocPages, isDesignDoc } from '../couch/all-docs.js';
+import { allDocPages, isDesignDoc } from './all-docs.js';
 import {
   BACKUP_FORMAT,
   BACKUP_VERSION,
   backupFileName,
   DATABASE_ROLES,
   recordLine,
-} from '../couch/backup-file.js';
-import type { DatabaseRole } from '../couch/design.js';
-import { couchError } from '../couch/errors.js';
-import type { DatabaseNames } from '../couch/setup.js';
+} from './backup-file.js';
+import type { DatabaseRole } from './design.js';
+import { couchError } from './errors.js';
+import type { DatabaseNames } from './setup.js';
 import { Stats2Error } from '../lib/errors.js';
 import { plural } from '../lib/plural.js';
-import { openDatabases } from '../couch/open-databases.js';
-import type { CommandContext } from './context.js';
+import { openDatabases } from './open-databases.js';
+import type { CommandContext } from '../commands/context.js';
 
 export interface BackupSummary {
   file: string;

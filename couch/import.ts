@@ -9,19 +9,19 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { DocumentScope, ServerScope } from 'nano';
-import { allDocPages, isDesignDoc, type CouchDoc } from '../couch/all-docs.js';
-import { connect, type CouchTarget } from '../couch/connection.js';
-import { DocumentStore, type StoredDoc } from '../couch/documents.js';
-import { couchError, isNotFound } from '../couch/errors.js';
-import { requireAdmin } from '../couch/session.js';
-import { setupDatabases, type DatabaseNames } from '../couch/setup.js';
-import { SETTINGS_ID } from '../couch/types.js';
+import { allDocPages, isDesignDoc, type CouchDoc } from './all-docs.js';
+import { connect, type CouchTarget } from './connection.js';
+import { DocumentStore, type StoredDoc } from './documents.js';
+import { couchError, isNotFound } from './errors.js';
+import { requireAdmin } from './session.js';
+import { setupDatabases, type DatabaseNames } from './setup.js';
+import { SETTINGS_ID } from './types.js';
 import { BadRequestError } from '../lib/errors.js';
 import { scrubUrl } from '../lib/logger.js';
 import { plural } from '../lib/plural.js';
-import { openDatabases } from '../couch/open-databases.js';
-import type { CommandContext } from './context.js';
-import { describe } from './setup.js';
+import { openDatabases } from './open-databases.js';
+import type { CommandContext } from '../commands/context.js';
+import { describe } from '../commands/setup.js';
 
 export interface ImportSource {
   /** The source server's URL, credentials allowed in it. */

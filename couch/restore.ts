@@ -7,17 +7,17 @@
  * what is there.
  */
 import type { ServerScope } from 'nano';
-import { readBackup, DATABASE_ROLES } from '../couch/backup-file.js';
-import type { CouchDoc } from '../couch/all-docs.js';
-import type { DatabaseRole } from '../couch/design.js';
-import { BATCH_SIZE } from '../couch/documents.js';
-import { couchError, isNotFound } from '../couch/errors.js';
-import { requireAdmin } from '../couch/session.js';
-import type { DatabaseNames } from '../couch/setup.js';
+import { readBackup, DATABASE_ROLES } from './backup-file.js';
+import type { CouchDoc } from './all-docs.js';
+import type { DatabaseRole } from './design.js';
+import { BATCH_SIZE } from './documents.js';
+import { couchError, isNotFound } from './errors.js';
+import { requireAdmin } from './session.js';
+import type { DatabaseNames } from './setup.js';
 import { Stats2Error } from '../lib/errors.js';
 import { plural } from '../lib/plural.js';
-import { openDatabases } from '../couch/open-databases.js';
-import type { CommandContext } from './context.js';
+import { openDatabases } from './open-databases.js';
+import type { CommandContext } from '../commands/context.js';
 
 export interface RestoreSummary {
   created: DatabaseRole[];

@@ -203,7 +203,7 @@ const ACTIONS: Record<string, Action> = {
     variables: COUCH,
     exits: ['0 written', '1 it failed (no partial file is left under the final name)'],
     run: async (context, args) =>
-      (await import('./couch/backup.js')).runBackup(context, args.out as string),
+      (await import('./commands/backup.js')).runBackup(context, args.out as string),
   },
   restore: {
     describe: 'restore a backup file into empty databases (--force: into non-empty ones too)',
@@ -217,7 +217,7 @@ const ACTIONS: Record<string, Action> = {
       '1 refused (databases not empty, file incomplete) or some documents failed',
     ],
     run: async (context, args) =>
-      (await import('./couch/restore.js')).runRestore(
+      (await import('./commands/restore.js')).runRestore(
         context,
         args.in as string,
         args.force === true,
@@ -246,7 +246,7 @@ const ACTIONS: Record<string, Action> = {
     variables: COUCH,
     exits: ['0 copied', '1 some documents failed (run it again to retry them)'],
     run: async (context, args) =>
-      (await import('./couch/import.js')).runImport(context, {
+      (await import('./commands/import.js')).runImport(context, {
         url: args.from as string,
         requestsDb: args.fromRequestsDb ?? 'requests',
         settingsDb: args.fromSettingsDb ?? 'settings',

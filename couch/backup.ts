@@ -1,5 +1,5 @@
 /**
- * `--action backup --out DIR`: both databases, streamed page by page into a gzip file
+ * A backup: both databases, streamed page by page into a gzip file
  * `DIR/stats2-backup-<UTC time>.ndjson.gz` (format in couch/backup-file.ts). The file is
  * written under a temporary name and renamed when complete, so a file with the final
  * name is always a whole backup.
@@ -23,43 +23,12 @@ import type { DatabaseRole } from './design.js';
 import { couchError } from './errors.js';
 import type { DatabaseNames } from './setup.js';
 import { Stats2Error } from '../lib/errors.js';
-import { plural } from '../lib/plural.js';
-import { openDatabases } from './open-databases.js';
-import type { CommandContext } from '../commands/context.js';
 
 export interface BackupSummary {
   file: string;
   counts: Record<DatabaseRole, { docs: number; designDocs: number }>;
   /** Documents whose attachments were left out (Stats2 documents have none). */
   attachmentsLeftOut: string[];
-}
-
-export async function runBackup(
-  { config, output }: CommandContext,
-  outDir: string,
-): Promise<number> {
-  const db = await openDatabases(config, { existing: true });
-  try {
-    const names = { requests: config.couch.requestsDb, settings: config.couch.settingsDb };
-    const summary = await writeBackup(db.server, names, outDir);
-    for (const role of DATABASE_ROLES) {
-      const { docs, designDocs } = summary.counts[role];
-      output.say(
-        `${names[role]}: ${plural(docs, 'document')} (${plural(designDocs, 'design document')})`,
-        { db: names[role], docs, designDocs },
-      );
-    }
-    if (summary.attachmentsLeftOut.length > 0) {
-      output.say(
-        `warn: attachments are not backed up; left out those of ${summary.attachmentsLeftOut.join(', ')}`,
-        { attachmentsLeftOut: summary.attachmentsLeftOut },
-      );
-    }
-    output.say(`backup written: ${summary.file}`, { file: summary.file });
-    return 0;
-  } finally {
-    await db.close();
-  }
 }
 
 export async function writeBackup(

@@ -1,11 +1,10 @@
 /**
- * `--action import --from URL`: takes over an existing Stats2 CouchDB. Our setup runs
- * first (databases, security, our design documents); then every workflow document of the
- * source and its `all_settings` document are copied, page by page. The sequence
- * `last_reqmgr_sequence` is copied verbatim, so the next update run reads the ReqMgr2
- * feed from where the old service stopped. The source's design documents are not copied.
- * A document already equal to the source's (ignoring `_rev`) is not written, so a second
- * import changes nothing.
+ * Taking over an existing Stats2 CouchDB (`--action import`, after our setup): every
+ * workflow document of the source and its `all_settings` document are copied, page by
+ * page. The sequence `last_reqmgr_sequence` is copied verbatim, so the next update run
+ * reads the ReqMgr2 feed from where the old service stopped. The source's design
+ * documents are not copied. A document already equal to the source's (ignoring `_rev`)
+ * is not written, so a second import changes nothing.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { DocumentScope, ServerScope } from 'nano';
@@ -13,15 +12,10 @@ import { allDocPages, isDesignDoc, type CouchDoc } from './all-docs.js';
 import { connect, type CouchTarget } from './connection.js';
 import { DocumentStore, type StoredDoc } from './documents.js';
 import { couchError, isNotFound } from './errors.js';
-import { requireAdmin } from './session.js';
-import { setupDatabases, type DatabaseNames } from './setup.js';
+import type { DatabaseNames } from './setup.js';
 import { SETTINGS_ID } from './types.js';
 import { BadRequestError } from '../lib/errors.js';
 import { scrubUrl } from '../lib/logger.js';
-import { plural } from '../lib/plural.js';
-import { openDatabases } from './open-databases.js';
-import type { CommandContext } from '../commands/context.js';
-import { describe } from '../commands/setup.js';
 
 export interface ImportSource {
   /** The source server's URL, credentials allowed in it. */
@@ -55,60 +49,6 @@ const READ_ONLY_FIELDS = [
   '_revs_info',
   '_local_seq',
 ];
-
-export async function runImport(
-  { config, logger, output }: CommandContext,
-  source: ImportSource,
-): Promise<number> {
-  const sourceTarget = sourceCouch(source.url);
-  const db = await openDatabases(config);
-  try {
-    const names = { requests: config.couch.requestsDb, settings: config.couch.settingsDb };
-    if (
-      sourceTarget.url === db.couch.admin.url &&
-      source.requestsDb === names.requests &&
-      source.settingsDb === names.settings
-    ) {
-      throw new BadRequestError(
-        '--from names the databases this service uses; import copies from another Stats2 CouchDB',
-      );
-    }
-    const from = connect(sourceTarget);
-    await requireSourceDatabases(from, source, sourceTarget.url);
-    await requireAdmin(db.server, 'import');
-    const setup = await setupDatabases(db.server, names, logger);
-    for (const report of setup) output.say(describe(report), { setup: report });
-
-    const summary = await importStats2(from, source, db.server, names);
-    output.say(
-      `workflows from ${scrubUrl(sourceTarget.url)}/${source.requestsDb}: ${countsLine(summary.workflows)}`,
-      { workflows: { ...summary.workflows, failed: summary.workflows.failed.length } },
-    );
-    output.say(`settings: ${countsLine(summary.settings)}`, {
-      settings: { ...summary.settings, failed: summary.settings.failed.length },
-    });
-    output.say(
-      summary.sequence === undefined
-        ? `warn: ${source.settingsDb} has no ${SETTINGS_ID} document; the first update run reads the ReqMgr2 feed from the start`
-        : `last_reqmgr_sequence: ${JSON.stringify(summary.sequence)}`,
-      { lastReqmgrSequence: summary.sequence },
-    );
-    const failures = [...summary.workflows.failed, ...summary.settings.failed];
-    for (const failure of failures.slice(0, 20)) {
-      output.say(`FAIL ${failure.id}: ${failure.error}`, failure);
-    }
-    if (failures.length > 0) {
-      output.fail(
-        `import FAILED for ${plural(failures.length, 'document')}; run it again to retry them`,
-        { failed: failures.length },
-      );
-      return 1;
-    }
-    return 0;
-  } finally {
-    await db.close();
-  }
-}
 
 export async function importStats2(
   from: ServerScope,
@@ -167,26 +107,14 @@ function content(doc: CouchDoc): Record<string, unknown> {
   return copy;
 }
 
-/** A URL with credentials becomes a URL without them and a Basic header. */
-export function sourceCouch(url: string): CouchTarget {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new BadRequestError(
-      '--from must be the URL of the old Stats2 CouchDB server, e.g. http://admin:secret@old-host:5984',
-    );
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new BadRequestError(`--from must be an http:// or https:// URL, got ${parsed.protocol}`);
-  }
-  const authHeader =
-    parsed.username === ''
-      ? undefined
-      : `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`;
-  parsed.username = '';
-  parsed.password = '';
-  return { url: parsed.toString().replace(/\/+$/, ''), authHeader };
+/** The source server, once both its databases are known to exist. */
+export async function openImportSource(
+  target: CouchTarget,
+  source: ImportSource,
+): Promise<ServerScope> {
+  const from = connect(target);
+  await requireSourceDatabases(from, source, target.url);
+  return from;
 }
 
 async function requireSourceDatabases(
@@ -230,8 +158,4 @@ function store(server: ServerScope, dbName: string): DocumentStore<StoredDoc> {
 
 function emptyCounts(): CopyCounts {
   return { read: 0, created: 0, updated: 0, unchanged: 0, failed: [] };
-}
-
-function countsLine(counts: CopyCounts): string {
-  return `${counts.read} read, ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.failed.length} failed`;
 }

@@ -59,7 +59,10 @@ function requireDataFolder(config: { couch: CouchConfig }): void {
   );
 }
 
-async function requireDatabases(server: ServerScope, config: { couch: CouchConfig }): Promise<void> {
+async function requireDatabases(
+  server: ServerScope,
+  config: { couch: CouchConfig },
+): Promise<void> {
   for (const name of [config.couch.requestsDb, config.couch.settingsDb]) {
     try {
       await server.db.get(name);

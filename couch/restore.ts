@@ -1,10 +1,9 @@
 /**
- * `--action restore --in FILE [--force]`: a backup into the configured databases. The
- * file is read twice: once to check it is whole (so a damaged backup never half-restores),
- * then to write it in `_bulk_docs` batches with `new_edits=false`, which stores each
- * document with its own `_rev`, as replication does. Databases must be empty (or
- * missing: they are created) unless `--force`, which adds the backup's revisions to
- * what is there.
+ * Restoring a backup into the configured databases. The file is read twice: once to
+ * check it is whole (so a damaged backup never half-restores), then to write it in
+ * `_bulk_docs` batches with `new_edits=false`, which stores each document with its own
+ * `_rev`, as replication does. Databases must be empty (or missing: they are created)
+ * unless `force`, which adds the backup's revisions to what is there.
  */
 import type { ServerScope } from 'nano';
 import { readBackup, DATABASE_ROLES } from './backup-file.js';
@@ -16,51 +15,11 @@ import { requireAdmin } from './session.js';
 import type { DatabaseNames } from './setup.js';
 import { Stats2Error } from '../lib/errors.js';
 import { plural } from '../lib/plural.js';
-import { openDatabases } from './open-databases.js';
-import type { CommandContext } from '../commands/context.js';
 
 export interface RestoreSummary {
   created: DatabaseRole[];
   counts: Record<DatabaseRole, number>;
   failures: Array<{ db: string; id: string; error: string }>;
-}
-
-export async function runRestore(
-  { config, output }: CommandContext,
-  file: string,
-  force: boolean,
-): Promise<number> {
-  const contents = await checkBackup(file);
-  output.say(
-    `backup ${file} (made ${contents.createdAt}) is complete: ` +
-      `${contents.counts.requests} requests and ${plural(contents.counts.settings, 'settings document')}`,
-    { file, createdAt: contents.createdAt, counts: contents.counts },
-  );
-  const db = await openDatabases(config);
-  try {
-    const names = { requests: config.couch.requestsDb, settings: config.couch.settingsDb };
-    const summary = await restoreBackup(db.server, names, file, force);
-    for (const role of DATABASE_ROLES) {
-      const created = summary.created.includes(role) ? ' (database created)' : '';
-      output.say(`${names[role]}: ${plural(summary.counts[role], 'document')} restored${created}`, {
-        db: names[role],
-        restored: summary.counts[role],
-        created: created !== '',
-      });
-    }
-    for (const failure of summary.failures.slice(0, 20)) {
-      output.say(`FAIL ${failure.db}/${failure.id}: ${failure.error}`, failure);
-    }
-    if (summary.failures.length > 0) {
-      output.fail(`restore FAILED for ${plural(summary.failures.length, 'document')}`, {
-        failed: summary.failures.length,
-      });
-      return 1;
-    }
-    return 0;
-  } finally {
-    await db.close();
-  }
 }
 
 /** Reads the whole file once; throws when it is not a complete stats2 backup. */

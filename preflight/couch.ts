@@ -4,13 +4,13 @@
  * security object gives public read as setup sets it, and the website's reader can read.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { Config } from '../../lib/config.js';
-import { scrubUrl } from '../../lib/logger.js';
-import { plural } from '../../lib/plural.js';
-import type { CouchTarget } from '../../couch/connection.js';
-import { compileDesignDocs, type DatabaseRole, type DesignDocument } from '../../couch/design.js';
-import { CouchError, isNotFound } from '../../couch/errors.js';
-import { CouchProbe, type SecurityObject } from '../../couch/probes.js';
+import type { Config } from '../lib/config.js';
+import { scrubUrl } from '../lib/logger.js';
+import { plural } from '../lib/plural.js';
+import type { CouchTarget } from '../couch/connection.js';
+import { compileDesignDocs, type DatabaseRole, type DesignDocument } from '../couch/design.js';
+import { CouchError, isNotFound } from '../couch/errors.js';
+import { CouchProbe, type SecurityObject } from '../couch/probes.js';
 import { fail, ok, warn, type CheckResult } from './result.js';
 
 export interface CouchTargets {

@@ -5,7 +5,7 @@
  * datasets are regenerated from (seed, index) when asked for. Compact hash indexes answer
  * "which workflow is called X / has PrepID P / produces dataset D".
  */
-import { allRawDatasets } from '../generator/data.js';
+import { allRawDatasets } from '../generator/rereco.js';
 import { generateSpec } from '../generator/index.js';
 import type { InputPlan, SpecSource, WorkflowKind, WorkflowSpec } from '../generator/types.js';
 import type { AccessType, DatasetState } from '../dbs-content.js';

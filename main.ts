@@ -7,8 +7,8 @@
 import path from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { hasFailures, formatCheck, runChecks } from './commands/checks/index.js';
-import { checkUpdateConfig } from './commands/update.js';
+import { hasFailures, formatCheck, runChecks } from './preflight/index.js';
+import { checkUpdateConfig } from './preflight/update-config.js';
 import { connect, resolveCouch, type CouchTarget } from './couch/connection.js';
 import { SettingsRepository } from './couch/settings.js';
 import { WorkflowRepository } from './couch/workflows.js';

@@ -4,7 +4,7 @@
  */
 import { plural } from '../lib/plural.js';
 import type { CommandContext } from './context.js';
-import { formatCheck, hasFailures, runChecks } from './checks/index.js';
+import { formatCheck, hasFailures, runChecks } from '../preflight/index.js';
 
 export async function runCheck({ config, output }: CommandContext): Promise<number> {
   const results = await runChecks(config);

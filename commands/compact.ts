@@ -6,7 +6,8 @@
 import { compactDatabase, type StepOutcome, type StepStatus } from '../couch/compaction.js';
 import { requireAdmin } from '../couch/session.js';
 import { plural } from '../lib/plural.js';
-import { openDatabases, type CommandContext } from './context.js';
+import { openDatabases } from '../couch/open-databases.js';
+import type { CommandContext } from './context.js';
 
 const LABELS: Record<StepStatus, string> = {
   done: 'ok  ',

@@ -14,7 +14,7 @@ import type { Output } from '../lib/logger.js';
 import { plural } from '../lib/plural.js';
 import { startSimulator } from '../sim/index.js';
 import { startWebsite } from '../server/http/website.js';
-import { acquireRunLock } from '../updater/run-lock.js';
+import { acquireRunLock } from '../couch/run-lock.js';
 import {
   oneWorkflowOutcome,
   runUpdate,
@@ -23,7 +23,8 @@ import {
   type UpdateDependencies,
 } from '../updater/run.js';
 import { createUpdaterUpstream } from '../updater/upstream/index.js';
-import { openDatabases, type CommandContext } from './context.js';
+import { openDatabases } from '../couch/open-databases.js';
+import type { CommandContext } from './context.js';
 import { describe } from './setup.js';
 
 interface DemoState {

@@ -1,6 +1,7 @@
 /** `--action see --name NAME`: the stored workflow document as indented JSON. */
 import { NotFoundError } from '../lib/errors.js';
-import { openDatabases, type CommandContext } from './context.js';
+import { openDatabases } from '../couch/open-databases.js';
+import type { CommandContext } from './context.js';
 
 export async function runSee({ config }: CommandContext, name: string): Promise<number> {
   const db = await openDatabases(config, { existing: true });

@@ -1,6 +1,7 @@
 /** `--action setup`: databases, public-read security, design documents. */
 import { setupDatabases, type SetupReport } from '../couch/setup.js';
-import { openDatabases, type CommandContext } from './context.js';
+import { openDatabases } from '../couch/open-databases.js';
+import type { CommandContext } from './context.js';
 
 export async function runSetup({ config, logger, output }: CommandContext): Promise<number> {
   const db = await openDatabases(config);

@@ -6,10 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { ConfigError } from '../lib/errors.js';
 import { createOutput } from '../lib/logger.js';
-import type { Config } from '../lib/config.js';
-import { acquireRunLock, RunLockedError } from '../updater/run-lock.js';
+import { acquireRunLock, RunLockedError } from '../couch/run-lock.js';
 import {
   runSucceeded,
   runUpdate,
@@ -18,8 +16,10 @@ import {
   type UpdateDependencies,
 } from '../updater/run.js';
 import type { CallbackTarget } from '../updater/upstream-port.js';
-import { openDatabases, type CommandContext } from './context.js';
+import { openDatabases } from '../couch/open-databases.js';
+import type { CommandContext } from './context.js';
 import { formatSummary, progressDisplay } from './update-progress.js';
+import { checkUpdateConfig } from '../preflight/update-config.js';
 
 export interface UpdateArguments {
   name?: string;
@@ -125,39 +125,4 @@ export function oneWorkflowGone(
         message: `${name}: ReqMgr2 no longer has this workflow; deleted from Stats2`,
       }
     : { unknown: true, message: `no workflow ${name} in ReqMgr2 or in Stats2` };
-}
-
-/** Says which variable is missing before anything starts. */
-export function checkUpdateConfig(config: Config, triggers: readonly CallbackTarget[]): void {
-  if (config.couch.url !== undefined && config.couch.authHeader === undefined) {
-    throw new ConfigError(
-      'update writes to CouchDB and needs an admin: put the credentials in COUCHDB_URL (http://user:password@host:5984) or set STATS_DB_AUTH_HEADER',
-    );
-  }
-  checkUpstreamCertificate(config, 'update');
-  if (triggers.length === 0) return;
-  const missing = [
-    config.callbacks.clientId ? undefined : 'CALLBACK_CLIENT_ID',
-    config.callbacks.clientSecret ? undefined : 'CALLBACK_CLIENT_SECRET',
-    triggers.includes('prod') && !config.callbacks.prodAudience
-      ? 'APPLICATION_CLIENT_ID'
-      : undefined,
-    triggers.includes('dev') && !config.callbacks.devAudience
-      ? 'DEV_APPLICATION_CLIENT_ID'
-      : undefined,
-  ].filter(Boolean);
-  if (missing.length > 0) {
-    throw new ConfigError(
-      `--trigger-prod/--trigger-dev notify the PdmV services with CERN SSO tokens: set ${missing.join(', ')}`,
-    );
-  }
-}
-
-/** `action` talks to cmsweb: says which variables to set when the grid certificate is not configured. */
-export function checkUpstreamCertificate(config: Config, action: string): void {
-  if (!config.upstream.certFile || !config.upstream.keyFile) {
-    throw new ConfigError(
-      `${action} talks to cmsweb with a grid certificate: set USERCRT and USERKEY (or X509_USER_CERT and X509_USER_KEY, or X509_USER_PROXY) to its PEM files`,
-    );
-  }
 }

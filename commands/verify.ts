@@ -7,8 +7,9 @@
 import { plural } from '../lib/plural.js';
 import type { WorkflowVerdict } from '../updater/verify.js';
 import type { VerifySummary } from '../updater/verify-run.js';
-import { openDatabases, type CommandContext } from './context.js';
-import { checkUpstreamCertificate } from './update.js';
+import { openDatabases } from '../couch/open-databases.js';
+import type { CommandContext } from './context.js';
+import { checkUpstreamCertificate } from '../preflight/update-config.js';
 
 export interface VerifyArguments {
   name?: string;

@@ -9,7 +9,7 @@ import { hashOf, hexOf, Rng } from './prng.js';
 import { hasInputStatistics } from './statuses.js';
 
 /** A document of `reqmgr_workload_cache` (requests, and the `_design/ReqMgr` document). */
-export type ReqMgrDocument = Record<string, unknown> & { _id: string };
+export type SimReqMgrDocument = Record<string, unknown> & { _id: string };
 
 export interface WorkflowHistory {
   statuses: readonly string[];
@@ -52,12 +52,12 @@ export function buildDocument(
   spec: WorkflowSpec,
   history: WorkflowHistory,
   seed: number,
-): ReqMgrDocument {
+): SimReqMgrDocument {
   const dn = transitionDn(spec);
   const status = history.statuses[history.statuses.length - 1] ?? 'new';
   const priority = history.priorities[history.priorities.length - 1]?.priority ?? spec.priority;
   const assigned = history.statuses.includes('assigned');
-  const doc: ReqMgrDocument = {
+  const doc: SimReqMgrDocument = {
     _id: spec.name,
     _rev: revisionString(seed, spec.name, history.revision),
     RequestName: spec.name,

@@ -12,19 +12,6 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SKIPPED_FOLDERS = new Set(['node_modules', 'build', 'data', 'test-artifacts', '.git']);
 
-/**
- * Product files outside couch/ that still import nano. The operations branch (issue 15,
- * item 3) moves them behind couch/; empty this list when it is merged.
- */
-const NANO_OUTSIDE_COUCH_TODAY: readonly string[] = [
-  'commands/backup.ts',
-  'commands/checks/couch.ts',
-  'commands/context.ts',
-  'commands/import.ts',
-  'commands/restore.ts',
-  'updater/run-lock.ts',
-];
-
 interface Import {
   file: string;
   /** A path from the checkout's root for a relative import (without extension), else the package name. */
@@ -110,10 +97,8 @@ describe('architecture: who imports whom', () => {
     expect(wrong.map(describeImport)).to.deep.equal([]);
   });
 
-  it('imports nano only in couch/ (the exceptions listed are still to be moved)', () => {
-    const outside = imports
-      .filter((i) => i.target === 'nano' && !within(i.file, 'couch'))
-      .map((i) => i.file);
-    expect([...new Set(outside)].sort()).to.deep.equal([...NANO_OUTSIDE_COUCH_TODAY].sort());
+  it('imports nano only in couch/', () => {
+    const wrong = imports.filter((i) => i.target === 'nano' && !within(i.file, 'couch'));
+    expect(wrong.map(describeImport)).to.deep.equal([]);
   });
 });

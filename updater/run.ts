@@ -20,7 +20,7 @@ import {
   siblingsOf,
   updateDocuments,
   type StepContext,
-} from './steps.js';
+} from './batch-steps.js';
 import type {
   CallbackNotifier,
   CallbackTarget,

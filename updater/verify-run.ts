@@ -10,7 +10,7 @@ import type { WorkflowRepository } from '../couch/workflows.js';
 import { errorMessage } from '../lib/errors.js';
 import { LookupResolver } from './lookup-resolver.js';
 import type { ReqMgrDocument } from './reqmgr-document.js';
-import { fetchRequest } from './steps.js';
+import { fetchRequest } from './batch-steps.js';
 import type { UpdaterUpstream } from './upstream-port.js';
 import { judgeWorkflow, type UpstreamView, type WorkflowVerdict } from './verify.js';
 import { buildWorkflowDocument, documentLookups } from './workflow-document.js';

@@ -3,7 +3,7 @@
  * depends on the creation date: legacy request types only in old documents.
  */
 import { Rng } from '../prng.js';
-import { dqmHarvest, rereco, rerecoTaskChain } from './data.js';
+import { dqmHarvest, rereco, rerecoTaskChain } from './rereco.js';
 import { legacyMonteCarlo, legacyRedigi, mcmChain } from './mcm.js';
 import { relval } from './relval.js';
 import { MAX_RESUBMISSIONS, RESUBMITTABLE, resubmission } from './resubmission.js';

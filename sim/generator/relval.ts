@@ -15,7 +15,7 @@ import {
   serial,
   statusPath,
 } from './common.js';
-import { chooseMask, dataOutput, rawDataset } from './data.js';
+import { chooseMask, dataOutput, rawDataset } from './rereco.js';
 import type { InputPlan, OutputPlan, WorkflowSpec } from './types.js';
 
 const DATA_RELVAL_PRIMARIES = ['DoubleMuon', 'JetHT', 'MET', 'EGamma'];

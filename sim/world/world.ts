@@ -5,14 +5,14 @@
  * datasets are regenerated from (seed, index) when asked for. Compact hash indexes answer
  * "which workflow is called X / has PrepID P / produces dataset D".
  */
-import { allRawDatasets } from '../generator/data.js';
+import { allRawDatasets } from '../generator/rereco.js';
 import { generateSpec } from '../generator/index.js';
 import type { InputPlan, SpecSource, WorkflowKind, WorkflowSpec } from '../generator/types.js';
 import type { AccessType, DatasetState } from '../dbs-content.js';
 import {
   buildDocument,
   revisionString,
-  type ReqMgrDocument,
+  type SimReqMgrDocument,
   type WorkflowHistory,
 } from '../document.js';
 import { hexOf, Rng } from '../prng.js';
@@ -83,9 +83,9 @@ export interface DatasetSetting {
 }
 
 export type DocumentLookup =
-  { state: 'present'; doc: ReqMgrDocument } | { state: 'deleted' } | { state: 'missing' };
+  { state: 'present'; doc: SimReqMgrDocument } | { state: 'deleted' } | { state: 'missing' };
 
-export interface ChangeRow {
+export interface SimChangeRow {
   seq: number;
   id: string;
   rev: string;
@@ -218,18 +218,18 @@ export class World {
     return { state: 'present', doc: this.documentOf(index) };
   }
 
-  request(name: string): ReqMgrDocument | undefined {
+  request(name: string): SimReqMgrDocument | undefined {
     const found = this.lookup(name);
     return found.state === 'present' ? found.doc : undefined;
   }
 
   /** Requests matching every given criterion (each a list of accepted values), not deleted. */
-  findRequests(query: RequestQuery): ReqMgrDocument[] {
-    let docs: ReqMgrDocument[];
+  findRequests(query: RequestQuery): SimReqMgrDocument[] {
+    let docs: SimReqMgrDocument[];
     if (query.names !== undefined) {
       docs = query.names
         .map((name) => this.request(name))
-        .filter((doc): doc is ReqMgrDocument => doc !== undefined);
+        .filter((doc): doc is SimReqMgrDocument => doc !== undefined);
     } else if (query.prepIds !== undefined) {
       docs = query.prepIds.flatMap((prepId) => this.requestsWithPrepId(prepId));
     } else {
@@ -244,8 +244,8 @@ export class World {
   }
 
   /** What WMStats caches: every request in an ACTIVE_STATUS. */
-  activeRequests(): Array<{ name: string; document: () => ReqMgrDocument }> {
-    const out: Array<{ name: string; document: () => ReqMgrDocument }> = [];
+  activeRequests(): Array<{ name: string; document: () => SimReqMgrDocument }> {
+    const out: Array<{ name: string; document: () => SimReqMgrDocument }> = [];
     for (const index of [...this.active].sort((a, b) => a - b)) {
       out.push({
         name: this.requestNames[index] as string,
@@ -264,7 +264,7 @@ export class World {
   changesSince(
     since: number,
     limit = Infinity,
-  ): { rows: ChangeRow[]; lastSeq: number; pending: number } {
+  ): { rows: SimChangeRow[]; lastSeq: number; pending: number } {
     const { rows, lastSeq, pending } = this.changes.since(since, limit);
     return {
       rows: rows.map(({ seq, ref }) => ({ seq, ref, ...this.changeOf(ref) })),
@@ -273,7 +273,7 @@ export class World {
     };
   }
 
-  documentOfRef(ref: DocRef): ReqMgrDocument | undefined {
+  documentOfRef(ref: DocRef): SimReqMgrDocument | undefined {
     if (ref < 0) {
       const custom = this.extras[-1 - ref] as CustomDocument;
       return custom.deleted ? undefined : this.customDocument(custom);
@@ -692,13 +692,13 @@ export class World {
     };
   }
 
-  private documentOf(index: number): ReqMgrDocument {
+  private documentOf(index: number): SimReqMgrDocument {
     const custom = this.customByIndex.get(index);
     if (custom !== undefined) return this.customDocument(custom);
     return buildDocument(this.specOf(index), this.historyOf(index), this.seed);
   }
 
-  private customDocument(custom: CustomDocument): ReqMgrDocument {
+  private customDocument(custom: CustomDocument): SimReqMgrDocument {
     return {
       ...structuredClone(custom.doc),
       _id: custom.id,
@@ -717,8 +717,8 @@ export class World {
     return (this.extraByName.get(name) ?? this.extras.length) * 2 + 1;
   }
 
-  private requestsWithPrepId(prepId: string): ReqMgrDocument[] {
-    const docs: ReqMgrDocument[] = [];
+  private requestsWithPrepId(prepId: string): SimReqMgrDocument[] {
+    const docs: SimReqMgrDocument[] = [];
     for (const value of this.prepIds.candidates(prepId).sort((a, b) => a - b)) {
       const found =
         value % 2 === 0
@@ -731,8 +731,8 @@ export class World {
     return docs;
   }
 
-  private scanRequests(query: RequestQuery): ReqMgrDocument[] {
-    const docs: ReqMgrDocument[] = [];
+  private scanRequests(query: RequestQuery): SimReqMgrDocument[] {
+    const docs: SimReqMgrDocument[] = [];
     for (let index = 0; index < this.count; index++) {
       if (this.isDeleted(index)) continue;
       if (!this.customByIndex.has(index)) {

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { runChecks } from '../../commands/checks/index.js';
+import { runChecks } from '../../preflight/index.js';
 import type { DesignDocument } from '../../couch/design.js';
 import type { DatabaseNames } from '../../couch/setup.js';
 import { loadConfig } from '../../lib/config.js';

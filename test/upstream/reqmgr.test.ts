@@ -7,7 +7,7 @@ import {
   MalformedSinceError,
   UpstreamError,
   UpstreamNotFoundError,
-  type ChangeRow,
+  type ReqMgrChangeRow,
 } from '../../updater/upstream/index.js';
 import { startTestSimulator } from '../sim/support.js';
 import { clientFor, type TestClient } from './support.js';
@@ -27,7 +27,7 @@ describe('upstream ReqMgr2 and WMStats clients', () => {
 
   describe('changes', () => {
     it('pages through the feed with limit, pending and last_seq, and ends with nothing new', async () => {
-      const seen: ChangeRow[] = [];
+      const seen: ReqMgrChangeRow[] = [];
       let since: string | number = 0;
       for (;;) {
         const page = await client.upstream.reqmgr.changes(since, 120);

@@ -23,7 +23,7 @@ export interface FileSummary {
   num_block: number;
 }
 
-export interface DbsFileRow {
+export interface DbsFileApiRow {
   logical_file_name: string;
   event_count: number;
   run_num: number;
@@ -104,7 +104,7 @@ export class DbsClient {
     run: number | string,
     lumiRanges: ReadonlyArray<readonly [number, number]>,
     validFileOnly: boolean,
-  ): Promise<DbsFileRow[]> {
+  ): Promise<DbsFileApiRow[]> {
     if (lumiRanges.length === 0) return [];
     const endpoint = 'dbs.files';
     const query = new URLSearchParams({

@@ -8,7 +8,7 @@ export {
   DATASETS_PER_POST,
   DbsClient,
   type DatasetAccess,
-  type DbsFileRow,
+  type DbsFileApiRow,
   type FileSummary,
 } from './dbs.js';
 export {
@@ -20,11 +20,16 @@ export {
 export {
   PdmvNotifier,
   type CallbackRoute,
-  type CallbackTarget,
   type NotifiableWorkflow,
   type NotifyResult,
+  type PdmvInstance,
 } from './pdmv.js';
-export { ReqMgrClient, type ChangeRow, type ChangesPage, type ReqMgrDocument } from './reqmgr.js';
+export {
+  ReqMgrClient,
+  type RawReqMgrDocument,
+  type ReqMgrChangeRow,
+  type ReqMgrChangesPage,
+} from './reqmgr.js';
 export { WmStatsClient } from './wmstats.js';
 export type { RetryPolicy } from './http.js';
 export { createCallbackNotifier, createUpdaterUpstream } from './updater-port.js';

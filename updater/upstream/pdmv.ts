@@ -14,7 +14,8 @@ import { callbackRoute } from '../callback-route.js';
 
 export type CallbackRoute = PdmvService;
 
-export type CallbackTarget = 'prod' | 'dev';
+/** Which deployment of the PdmV services is notified: production or development. */
+export type PdmvInstance = 'prod' | 'dev';
 
 export interface NotifiableWorkflow {
   RequestName: string;
@@ -26,11 +27,11 @@ export type NotifyResult =
   | {
       status: 'sent';
       route: CallbackRoute;
-      target: CallbackTarget;
+      target: PdmvInstance;
       httpStatus: number;
       response: unknown;
     }
-  | { status: 'skipped'; route: CallbackRoute; target: CallbackTarget; reason: string };
+  | { status: 'skipped'; route: CallbackRoute; target: PdmvInstance; reason: string };
 
 export interface Deployment {
   target: UpstreamTarget;
@@ -46,11 +47,11 @@ const machineAnswerSchema = z.looseObject({
 
 export class PdmvNotifier {
   constructor(
-    private readonly deployments: Record<CallbackTarget, Deployment>,
+    private readonly deployments: Record<PdmvInstance, Deployment>,
     private readonly tokens: TokenSource | undefined,
   ) {}
 
-  async notify(workflow: NotifiableWorkflow, target: CallbackTarget): Promise<NotifyResult> {
+  async notify(workflow: NotifiableWorkflow, target: PdmvInstance): Promise<NotifyResult> {
     const decided = callbackRoute({
       _id: workflow.RequestName,
       RequestType: workflow.RequestType,

@@ -9,7 +9,7 @@ import { validate } from './validate.js';
 
 const DATABASE = '/couchdb/reqmgr_workload_cache';
 
-export interface ChangeRow {
+export interface ReqMgrChangeRow {
   /** Opaque sequence string (numbers from CouchDB 1.x are turned into strings). */
   seq: string;
   id: string;
@@ -17,14 +17,14 @@ export interface ChangeRow {
   deleted?: true;
 }
 
-export interface ChangesPage {
-  results: ChangeRow[];
+export interface ReqMgrChangesPage {
+  results: ReqMgrChangeRow[];
   last_seq: string;
   pending?: number;
 }
 
 /** A raw ReqMgr2 request document; its interpretation belongs to the updater. */
-export type ReqMgrDocument = Record<string, unknown> & { RequestName: string };
+export type RawReqMgrDocument = Record<string, unknown> & { RequestName: string };
 
 const sequence = z.union([z.string(), z.number()]).transform(String);
 
@@ -46,7 +46,7 @@ export class ReqMgrClient {
   constructor(private readonly target: UpstreamTarget) {}
 
   /** Changes after `since` (0, a stored last_seq, or `now`), at most `limit` rows. */
-  async changes(since: string | number, limit: number): Promise<ChangesPage> {
+  async changes(since: string | number, limit: number): Promise<ReqMgrChangesPage> {
     const endpoint = 'reqmgr.changes';
     const query = new URLSearchParams({ since: String(since), limit: String(limit) });
     const answer = await callTarget(this.target, {
@@ -79,7 +79,7 @@ export class ReqMgrClient {
   }
 
   /** The raw document of one request; `UpstreamNotFoundError` when missing or deleted. */
-  async request(name: string): Promise<ReqMgrDocument> {
+  async request(name: string): Promise<RawReqMgrDocument> {
     const endpoint = 'reqmgr.request';
     const answer = await callTarget(this.target, {
       endpoint,

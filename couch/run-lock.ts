@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { DocumentScope, ServerScope } from 'nano';
-import { couchError, isConflict, isNotFound } from '../couch/errors.js';
+import { couchError, isConflict, isNotFound } from './errors.js';
 import { Stats2Error } from '../lib/errors.js';
 
 export const LOCK_ID = 'update_lock';

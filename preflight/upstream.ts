@@ -7,7 +7,7 @@
  */
 import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
-import type { UpstreamConfig } from '../../lib/config.js';
+import type { UpstreamConfig } from '../lib/config.js';
 import type { ClientCredentials } from './certificates.js';
 import { fail, ok, type CheckResult } from './result.js';
 

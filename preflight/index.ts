@@ -2,9 +2,9 @@
  * Preflight checks, for `--action check` and for the website's start (which runs the
  * `couch` group with its own reader). Each check answers ok, warn or fail, with what to do.
  */
-import type { Config } from '../../lib/config.js';
-import { scrubUrl } from '../../lib/logger.js';
-import { resolveCouch } from '../../couch/connection.js';
+import type { Config } from '../lib/config.js';
+import { scrubUrl } from '../lib/logger.js';
+import { resolveCouch } from '../couch/connection.js';
 import { certificateChecks } from './certificates.js';
 import { couchChecks, type CouchTargets } from './couch.js';
 import { ok, type CheckResult } from './result.js';

@@ -4,14 +4,13 @@
  * security object gives public read as setup sets it, and the website's reader can read.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { ServerScope } from 'nano';
-import type { Config } from '../../lib/config.js';
-import { scrubUrl } from '../../lib/logger.js';
-import { plural } from '../../lib/plural.js';
-import { connect, type CouchTarget } from '../../couch/connection.js';
-import { compileDesignDocs, type DatabaseRole, type DesignDocument } from '../../couch/design.js';
-import { CouchError, isNotFound } from '../../couch/errors.js';
-import { sessionUser } from '../../couch/session.js';
+import type { Config } from '../lib/config.js';
+import { scrubUrl } from '../lib/logger.js';
+import { plural } from '../lib/plural.js';
+import type { CouchTarget } from '../couch/connection.js';
+import { compileDesignDocs, type DatabaseRole, type DesignDocument } from '../couch/design.js';
+import { CouchError, isNotFound } from '../couch/errors.js';
+import { CouchProbe, type SecurityObject } from '../couch/probes.js';
 import { fail, ok, warn, type CheckResult } from './result.js';
 
 export interface CouchTargets {
@@ -31,8 +30,8 @@ export async function couchChecks(
   includeAdmin: boolean,
 ): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  const reader = connect(targets.reader);
-  const admin = connect(targets.admin);
+  const reader = new CouchProbe(targets.reader);
+  const admin = new CouchProbe(targets.admin);
 
   const reachable = await reachability(reader, targets.reader.url);
   results.push(reachable);
@@ -63,10 +62,10 @@ export async function couchChecks(
   return results;
 }
 
-async function reachability(server: ServerScope, url: string): Promise<CheckResult> {
+async function reachability(server: CouchProbe, url: string): Promise<CheckResult> {
   const name = 'CouchDB reachable';
   try {
-    const root = (await server.request({ path: '' })) as Record<string, unknown>;
+    const root = await server.welcome();
     const product =
       root.couchdb !== undefined
         ? `Apache CouchDB ${String(root.version)}`
@@ -87,7 +86,7 @@ async function reachability(server: ServerScope, url: string): Promise<CheckResu
   }
 }
 
-async function adminCredentials(server: ServerScope, target: CouchTarget): Promise<CheckResult> {
+async function adminCredentials(server: CouchProbe, target: CouchTarget): Promise<CheckResult> {
   const name = 'admin credentials';
   if (target.authHeader === undefined) {
     return fail(
@@ -97,7 +96,7 @@ async function adminCredentials(server: ServerScope, target: CouchTarget): Promi
     );
   }
   try {
-    const user = await sessionUser(server);
+    const user = await server.session();
     if (user.roles.includes('_admin')) {
       return ok(name, `user "${user.name ?? '?'}" is a server admin`);
     }
@@ -114,10 +113,10 @@ async function adminCredentials(server: ServerScope, target: CouchTarget): Promi
   }
 }
 
-async function databaseExists(server: ServerScope, db: string): Promise<CheckResult> {
+async function databaseExists(server: CouchProbe, db: string): Promise<CheckResult> {
   const name = `database ${db}`;
   try {
-    const info = await server.db.get(db);
+    const info = await server.database(db);
     return ok(name, `exists, ${plural(info.doc_count, 'document')}`);
   } catch (err) {
     if (isNotFound(err)) return fail(name, 'does not exist', `${SETUP} to create it`);
@@ -126,7 +125,7 @@ async function databaseExists(server: ServerScope, db: string): Promise<CheckRes
 }
 
 async function designDocsInSync(
-  server: ServerScope,
+  server: CouchProbe,
   db: string,
   role: DatabaseRole,
 ): Promise<CheckResult> {
@@ -136,9 +135,9 @@ async function designDocsInSync(
   for (const wanted of compiled) {
     let stored: DesignDocument | undefined;
     try {
-      stored = await server.use<DesignDocument>(db).get(wanted._id);
+      stored = await server.designDoc(db, wanted._id);
     } catch (err) {
-      if (!isNotFound(err)) return fail(name, `cannot be read: ${describe(err)}`, accessFix(err));
+      return fail(name, `cannot be read: ${describe(err)}`, accessFix(err));
     }
     if (stored === undefined) problems.push(`${wanted._id} is missing`);
     else if (stored.deploy?.hash === undefined) {
@@ -169,15 +168,11 @@ function sameFunctions(stored: DesignDocument, wanted: DesignDocument): boolean 
   );
 }
 
-interface SecurityObject {
-  members?: { names?: string[]; roles?: string[] };
-}
-
-async function securityIsPublicRead(server: ServerScope, db: string): Promise<CheckResult> {
+async function securityIsPublicRead(server: CouchProbe, db: string): Promise<CheckResult> {
   const name = `security of ${db}`;
   let security: SecurityObject;
   try {
-    security = (await server.request({ db, path: '_security' })) as SecurityObject;
+    security = await server.security(db);
   } catch (err) {
     return warn(
       name,
@@ -204,11 +199,11 @@ async function securityIsPublicRead(server: ServerScope, db: string): Promise<Ch
   );
 }
 
-async function readerCanRead(reader: ServerScope, dbs: string[]): Promise<CheckResult> {
+async function readerCanRead(reader: CouchProbe, dbs: string[]): Promise<CheckResult> {
   const name = 'website read access';
   for (const db of dbs) {
     try {
-      await reader.db.get(db);
+      await reader.database(db);
     } catch (err) {
       return fail(
         name,

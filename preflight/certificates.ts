@@ -6,8 +6,8 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { UpstreamConfig } from '../../lib/config.js';
-import { plural } from '../../lib/plural.js';
+import type { UpstreamConfig } from '../lib/config.js';
+import { plural } from '../lib/plural.js';
 import { fail, ok, warn, type CheckResult } from './result.js';
 
 export interface ClientCredentials {

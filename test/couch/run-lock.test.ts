@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { hostname } from 'node:os';
-import { acquireRunLock, LOCK_ID, RunLockedError } from '../../updater/run-lock.js';
+import { acquireRunLock, LOCK_ID, RunLockedError } from '../../couch/run-lock.js';
 import { setUpTestDatabases, type TestCouch } from '../support/couch.js';
 import type { DatabaseNames } from '../../couch/setup.js';
 

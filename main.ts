@@ -8,17 +8,11 @@ import path from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { hasFailures, formatCheck, runChecks } from './preflight/index.js';
-import { checkUpdateConfig } from './preflight/update-config.js';
-import { connect, resolveCouch, type CouchTarget } from './couch/connection.js';
-import { SettingsRepository } from './couch/settings.js';
-import { WorkflowRepository } from './couch/workflows.js';
-import type { UpdateWorkflow } from './server/http/workflow-updates.js';
-import { oneWorkflowOutcome, updateWorkflow } from './updater/run.js';
-import { createUpdaterUpstream } from './updater/upstream/index.js';
+import { composeWebsiteUpdater, startWebsite } from './compose.js';
+import { resolveCouch } from './couch/connection.js';
 import { loadConfig, type Config } from './lib/config.js';
 import { errorMessage } from './lib/errors.js';
-import { createLogger, createOutput, outputFormatOf, type Logger } from './lib/logger.js';
-import { startWebsite } from './server/http/website.js';
+import { createLogger, createOutput, outputFormatOf } from './lib/logger.js';
 
 interface Arguments {
   host?: string;
@@ -93,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 1;
   }
-  const updates = await websiteUpdater(config, couch.admin, logger);
+  const updates = await composeWebsiteUpdater(config, couch.admin, logger);
   let website;
   try {
     website = await startWebsite({
@@ -128,37 +122,6 @@ export async function main(argv: string[]): Promise<number> {
   await updates?.close();
   await couch.stop();
   return 0;
-}
-
-/**
- * `POST api/update` runs the updater inside the website, so only when an operator turned
- * it on (STATS_UPDATE_TOKEN): then, and only for these updates, the admin credentials and
- * the grid certificate are used. Pages keep reading with the reader connection.
- */
-async function websiteUpdater(
-  config: Config,
-  admin: CouchTarget,
-  logger: Logger,
-): Promise<{ updateWorkflow: UpdateWorkflow; close(): Promise<void> } | undefined> {
-  if (config.web.updateToken === undefined) return undefined;
-  try {
-    checkUpdateConfig(config, []);
-  } catch (err) {
-    logger.warn(`api/update is off: ${errorMessage(err)}`);
-    return undefined;
-  }
-  const server = connect(admin);
-  const upstream = createUpdaterUpstream(config.upstream, logger.child({ module: 'upstream' }));
-  const deps = {
-    workflows: new WorkflowRepository(server, config.couch.requestsDb),
-    settings: new SettingsRepository(server, config.couch.settingsDb),
-    upstream,
-    logger: logger.child({ module: 'updater' }),
-  };
-  return {
-    updateWorkflow: async (name) => oneWorkflowOutcome(await updateWorkflow(name, deps)),
-    close: () => upstream.close(),
-  };
 }
 
 main(hideBin(process.argv)).then(

@@ -13,16 +13,9 @@ import { errorMessage } from '../lib/errors.js';
 import type { Output } from '../lib/logger.js';
 import { plural } from '../lib/plural.js';
 import { startSimulator } from '../sim/index.js';
-import { startWebsite } from '../server/http/website.js';
 import { acquireRunLock } from '../couch/run-lock.js';
-import {
-  oneWorkflowOutcome,
-  runUpdate,
-  updateWorkflow,
-  type RunSummary,
-  type UpdateDependencies,
-} from '../updater/run.js';
-import { createUpdaterUpstream } from '../updater/upstream/index.js';
+import { composeUpdater, startWebsite } from '../compose.js';
+import { oneWorkflowOutcome, runUpdate, updateWorkflow, type RunSummary } from '../updater/run.js';
 import { openDatabases } from '../couch/open-databases.js';
 import type { CommandContext } from './context.js';
 import { describe } from './setup.js';
@@ -64,18 +57,16 @@ export async function runDemo({
   for (let tick = 0; tick < state.ticks; tick++) sim.world.advance(demo.simulatedSecondsPerTick);
   const config = loadConfig({ ...env, ...sim.env });
   const db = await openDatabases(config, { logger });
-  const upstream = createUpdaterUpstream(config.upstream, logger.child({ module: 'upstream' }));
-  // The demo prints one line per update; per-workflow notes are logged only when LOG_LEVEL asks.
-  const updaterLogger = logger.child(
-    { module: 'updater' },
-    { level: env.LOG_LEVEL ? config.logLevel : 'warn' },
-  );
-  const deps: UpdateDependencies = {
-    workflows: db.workflows,
-    settings: db.settings,
-    upstream,
-    logger: updaterLogger,
-  };
+  const updater = await composeUpdater(config, {
+    repositories: db,
+    // The demo prints one line per update; per-workflow notes are logged only when LOG_LEVEL asks.
+    logger: logger.child(
+      { module: 'updater' },
+      { level: env.LOG_LEVEL ? config.logLevel : 'warn' },
+    ),
+    upstreamLogger: logger.child({ module: 'upstream' }),
+  });
+  const { deps } = updater;
   const simEnvFile = path.join(baseConfig.couch.dataDir, SIM_ENV_FILE);
   // One clock: history entries, LastUpdate and the DBS dates of the simulated world.
   const now = () => sim.world.now();
@@ -161,7 +152,7 @@ export async function runDemo({
   } finally {
     rmSync(simEnvFile, { force: true });
     await website?.close();
-    await upstream.close?.();
+    await updater.close();
     await db.close();
     await sim.close();
   }

@@ -1,7 +1,7 @@
 /**
- * The website's composition root: an Express app over the workflow index, the reader
- * repositories and the (optional) updater. Routes are thin; the services they call live
- * in their own modules.
+ * The website's Express app over the workflow index, the reader repositories and the
+ * (optional) updater, which compose.ts builds. Routes are thin; the services they call
+ * live in their own modules.
  */
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';

@@ -1,18 +1,16 @@
 /**
- * The running website: reader connection, workflow index (read in the background),
- * Express app and HTTP server, and a `close()` that stops them in order. Used by
- * main.ts and by the tests.
+ * The running website: the HTTP server over an Express app and its workflow index, and a
+ * `close()` that stops them in order. What it serves is composed in compose.ts
+ * (`startWebsite`); the options are what the website is built from.
  */
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { connect, type CouchTarget } from '../../couch/connection.js';
-import { SettingsRepository } from '../../couch/settings.js';
-import { WorkflowRepository } from '../../couch/workflows.js';
+import type { Express } from 'express';
+import type { CouchTarget } from '../../couch/connection.js';
 import type { Logger } from '../../lib/logger.js';
-import { createServer, type MemoryUse, type ServerTuning } from './app.js';
-import { WorkflowIndex } from '../read-model/workflow-index.js';
-import { couchWorkflowSource } from '../read-model/workflow-source.js';
+import type { MemoryUse, ServerTuning } from './app.js';
+import type { WorkflowIndex } from '../read-model/workflow-index.js';
 import type { UpdateWorkflow } from './workflow-updates.js';
 
 export interface WebsiteOptions {
@@ -53,28 +51,12 @@ export interface RunningWebsite {
   close(): Promise<void>;
 }
 
-export async function startWebsite(options: WebsiteOptions): Promise<RunningWebsite> {
-  const server = connect(options.reader);
-  const workflows = new WorkflowRepository(server, options.databases.requests);
-  const settings = new SettingsRepository(server, options.databases.settings);
-  const index = new WorkflowIndex({
-    source: couchWorkflowSource(workflows, options.reader.url),
-    logger: options.logger.child({ module: 'workflow-index' }),
-    pollIntervalMs: options.pollIntervalMs,
-    snapshotDir: options.snapshotDir,
-    snapshotIntervalMs: options.snapshotIntervalMs,
-  });
-  const app = createServer({
-    prefix: options.prefix,
-    updateToken: options.updateToken,
-    workflows,
-    settings,
-    index,
-    logger: options.logger,
-    updateWorkflow: options.updateWorkflow,
-    trustProxy: options.trustProxy,
-    tuning: options.tuning,
-  });
+/** Starts `index` and serves `app` on `options.host`:`options.port`. */
+export async function serveWebsite(
+  app: Express,
+  index: WorkflowIndex,
+  options: Pick<WebsiteOptions, 'host' | 'port' | 'prefix'>,
+): Promise<RunningWebsite> {
   const ready = index.start();
   const serving = index.whenServing();
 

@@ -8,7 +8,8 @@ import type { StoredWorkflow } from '../../workflow/documents.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { createLogger } from '../../lib/logger.js';
 import type { ServerTuning } from '../../server/http/app.js';
-import { startWebsite, type RunningWebsite } from '../../server/http/website.js';
+import { startWebsite } from '../../compose.js';
+import type { RunningWebsite } from '../../server/http/website.js';
 import type { UpdateWorkflow } from '../../server/http/workflow-updates.js';
 import { setUpTestDatabases } from '../support/couch.js';
 

@@ -1,0 +1,173 @@
+/**
+ * The composition root: what talks to the outside is built here, from the configuration —
+ * the upstream clients (ReqMgr2, WMStats, DBS; the PdmV notifier), the update run's
+ * dependencies, and the website (reader repositories, workflow source and index, the
+ * Express app, listening). Entry points (main.ts, the commands, the bench workers) parse
+ * their flags, call these, and print. Tests and benchmarks pass fakes through the
+ * overrides. The upstream clients and the website are loaded when first composed, so a
+ * command that needs neither starts without them.
+ */
+import type { Config } from './lib/config.js';
+import { errorMessage } from './lib/errors.js';
+import type { Logger } from './lib/logger.js';
+import { connect, type CouchTarget } from './couch/connection.js';
+import { SettingsRepository } from './couch/settings.js';
+import { WorkflowRepository } from './couch/workflows.js';
+import { checkUpdateConfig } from './preflight/update-config.js';
+import type { RunningWebsite, WebsiteOptions } from './server/http/website.js';
+import type { UpdateWorkflow } from './server/http/workflow-updates.js';
+import { oneWorkflowOutcome, updateWorkflow, type UpdateDependencies } from './updater/run.js';
+import type { CallbackNotifier, CallbackTarget, UpdaterUpstream } from './updater/upstream-port.js';
+import type { UpstreamOptions } from './updater/upstream/index.js';
+
+/** The two repositories of the configured databases, on one connection. */
+export interface Repositories {
+  workflows: WorkflowRepository;
+  settings: SettingsRepository;
+}
+
+export function openRepositories(
+  target: CouchTarget,
+  databases: { requests: string; settings: string },
+): Repositories {
+  const server = connect(target);
+  return {
+    workflows: new WorkflowRepository(server, databases.requests),
+    settings: new SettingsRepository(server, databases.settings),
+  };
+}
+
+export type ClosableUpstream = UpdaterUpstream & { close?(): Promise<void> };
+
+/** Fakes or settings that replace what the configuration would build. */
+export interface UpstreamOverrides {
+  upstream?: ClosableUpstream;
+  notifier?: CallbackNotifier & { close?(): Promise<void> };
+  retryDelays?: UpstreamOptions['retryDelays'];
+}
+
+/** The ReqMgr2, WMStats and DBS clients the update run and `verify` read through. */
+export async function composeUpstream(
+  config: Config,
+  logger: Logger,
+  overrides: UpstreamOverrides = {},
+): Promise<ClosableUpstream> {
+  if (overrides.upstream) return overrides.upstream;
+  const { createUpdaterUpstream } = await import('./updater/upstream/index.js');
+  return createUpdaterUpstream(config.upstream, logger, retryOptions(overrides));
+}
+
+export interface UpdaterParts {
+  /** Where the run reads and writes (admin access). */
+  repositories: Repositories;
+  /** The run's own log lines. */
+  logger: Logger;
+  /** The upstream clients' log lines (default: `logger`). */
+  upstreamLogger?: Logger;
+  /** PdmV deployments to notify; without any, no notifier is built. */
+  triggers?: readonly CallbackTarget[];
+}
+
+export interface ComposedUpdater {
+  deps: UpdateDependencies;
+  /** Closes the upstream clients (not the databases: they belong to the caller). */
+  close(): Promise<void>;
+}
+
+/** Everything an update run (or a one-workflow update) needs besides its options. */
+export async function composeUpdater(
+  config: Config,
+  parts: UpdaterParts,
+  overrides: UpstreamOverrides = {},
+): Promise<ComposedUpdater> {
+  const upstreamLogger = parts.upstreamLogger ?? parts.logger;
+  const upstream = await composeUpstream(config, upstreamLogger, overrides);
+  let notifier = overrides.notifier;
+  if (notifier === undefined && (parts.triggers?.length ?? 0) > 0) {
+    const { createCallbackNotifier } = await import('./updater/upstream/index.js');
+    notifier = createCallbackNotifier(config, upstreamLogger, retryOptions(overrides));
+  }
+  return {
+    deps: {
+      workflows: parts.repositories.workflows,
+      settings: parts.repositories.settings,
+      upstream,
+      notifier,
+      logger: parts.logger,
+    },
+    async close() {
+      await upstream.close?.();
+      await notifier?.close?.();
+    },
+  };
+}
+
+function retryOptions(overrides: UpstreamOverrides): Pick<UpstreamOptions, 'retryDelays'> {
+  return overrides.retryDelays ? { retryDelays: overrides.retryDelays } : {};
+}
+
+/**
+ * `POST api/update` runs the updater inside the website, so only when an operator turned
+ * it on (STATS_UPDATE_TOKEN): then, and only for these updates, the admin credentials and
+ * the grid certificate are used. Pages keep reading with the reader connection.
+ */
+export async function composeWebsiteUpdater(
+  config: Config,
+  admin: CouchTarget,
+  logger: Logger,
+): Promise<{ updateWorkflow: UpdateWorkflow; close(): Promise<void> } | undefined> {
+  if (config.web.updateToken === undefined) return undefined;
+  try {
+    checkUpdateConfig(config, []);
+  } catch (err) {
+    logger.warn(`api/update is off: ${errorMessage(err)}`);
+    return undefined;
+  }
+  const updater = await composeUpdater(config, {
+    repositories: openRepositories(admin, {
+      requests: config.couch.requestsDb,
+      settings: config.couch.settingsDb,
+    }),
+    logger: logger.child({ module: 'updater' }),
+    upstreamLogger: logger.child({ module: 'upstream' }),
+  });
+  return {
+    updateWorkflow: async (name) => oneWorkflowOutcome(await updateWorkflow(name, updater.deps)),
+    close: () => updater.close(),
+  };
+}
+
+/**
+ * The website: the reader's repositories, the workflow index over the database's feed
+ * (read in the background), the Express app, listening. Used by main.ts, the demo, the
+ * tests and the website benchmark.
+ */
+export async function startWebsite(options: WebsiteOptions): Promise<RunningWebsite> {
+  const [{ createServer }, { serveWebsite }, { WorkflowIndex }, { couchWorkflowSource }] =
+    await Promise.all([
+      import('./server/http/app.js'),
+      import('./server/http/website.js'),
+      import('./server/read-model/workflow-index.js'),
+      import('./server/read-model/workflow-source.js'),
+    ]);
+  const { workflows, settings } = openRepositories(options.reader, options.databases);
+  const index = new WorkflowIndex({
+    source: couchWorkflowSource(workflows, options.reader.url),
+    logger: options.logger.child({ module: 'workflow-index' }),
+    pollIntervalMs: options.pollIntervalMs,
+    snapshotDir: options.snapshotDir,
+    snapshotIntervalMs: options.snapshotIntervalMs,
+  });
+  const app = createServer({
+    prefix: options.prefix,
+    updateToken: options.updateToken,
+    workflows,
+    settings,
+    index,
+    logger: options.logger,
+    updateWorkflow: options.updateWorkflow,
+    trustProxy: options.trustProxy,
+    tuning: options.tuning,
+  });
+  return serveWebsite(app, index, options);
+}

@@ -8,13 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createOutput } from '../lib/logger.js';
 import { acquireRunLock, RunLockedError } from '../couch/run-lock.js';
-import {
-  runSucceeded,
-  runUpdate,
-  updateWorkflow,
-  type RunSummary,
-  type UpdateDependencies,
-} from '../updater/run.js';
+import { composeUpdater } from '../compose.js';
+import { runSucceeded, runUpdate, updateWorkflow, type RunSummary } from '../updater/run.js';
 import type { CallbackTarget } from '../updater/upstream-port.js';
 import { openDatabases } from '../couch/open-databases.js';
 import type { CommandContext } from './context.js';
@@ -42,18 +37,9 @@ export async function runUpdateCommand(
   ];
   checkUpdateConfig(config, triggers);
 
-  const { createUpdaterUpstream, createCallbackNotifier } =
-    await import('../updater/upstream/index.js');
   const db = await openDatabases(config, { existing: true });
-  const upstream = createUpdaterUpstream(config.upstream, logger);
-  const notifier = triggers.length > 0 ? createCallbackNotifier(config, logger) : undefined;
-  const deps: UpdateDependencies = {
-    workflows: db.workflows,
-    settings: db.settings,
-    upstream,
-    notifier,
-    logger,
-  };
+  const updater = await composeUpdater(config, { repositories: db, logger, triggers });
+  const { deps } = updater;
   const progress =
     output.format === 'human' ? progressDisplay(process.stderr) : progressDisplay(undefined);
   const started = performance.now();
@@ -104,7 +90,7 @@ export async function runUpdateCommand(
     return runSucceeded(summary) ? 0 : 1;
   } finally {
     progress.stop();
-    await upstream.close?.();
+    await updater.close();
     await db.close();
   }
 }

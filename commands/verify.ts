@@ -28,12 +28,12 @@ export async function runVerify(
   }
   checkUpstreamCertificate(config, 'verify');
 
-  const [{ createUpdaterUpstream }, { verifyWorkflows }] = await Promise.all([
-    import('../updater/upstream/index.js'),
+  const [{ composeUpstream }, { verifyWorkflows }] = await Promise.all([
+    import('../compose.js'),
     import('../updater/verify-run.js'),
   ]);
   const db = await openDatabases(config, { existing: true });
-  const upstream = createUpdaterUpstream(config.upstream, logger);
+  const upstream = await composeUpstream(config, logger);
   try {
     const summary = await verifyWorkflows(
       { workflows: db.workflows, upstream },
@@ -51,7 +51,7 @@ export async function runVerify(
     for (const line of summaryLines(summary)) output.say(line, { summary });
     return summary.matched === summary.verified && summary.activeListFailure === undefined ? 0 : 1;
   } finally {
-    await upstream.close();
+    await upstream.close?.();
     await db.close();
   }
 }

@@ -9,6 +9,7 @@
  *
  * (COUCHDB_URL selects Apache CouchDB, as for `npm run bench`.)
  */
+import { composeUpdater } from '../../compose.js';
 import { SettingsRepository } from '../../couch/settings.js';
 import type { StoredWorkflow } from '../../workflow/documents.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
@@ -17,7 +18,6 @@ import { createLogger } from '../../lib/logger.js';
 import { startSimulator, type Simulator } from '../../sim/index.js';
 import { addReadersOfOneInput, SHARED_INPUT } from '../../sim/world/shared-input.js';
 import { runUpdate, type RunSummary } from '../../updater/run.js';
-import { createUpdaterUpstream } from '../../updater/upstream/index.js';
 import { openBenchCouch, type BenchCouch } from '../support/bench-couch.js';
 
 const SEED = 11;
@@ -128,15 +128,14 @@ async function runBoth(
 async function runOne(sim: Simulator, target: Side): Promise<Outcome> {
   const config = loadConfig({ ...sim.env, UPSTREAM_RETRIES: '3' });
   const logger = createLogger({ level: 'silent' });
-  const upstream = createUpdaterUpstream(config.upstream, logger, {
-    retryDelays: { baseMs: 10, maxMs: 40 },
-  });
+  const updater = await composeUpdater(
+    config,
+    { repositories: target, logger },
+    { retryDelays: { baseMs: 10, maxMs: 40 } },
+  );
   const before = { ...sim.counts };
   try {
-    const summary = await runUpdate(
-      { workflows: target.workflows, settings: target.settings, upstream, logger },
-      { now: () => sim.world.now(), batchSize: 100 },
-    );
+    const summary = await runUpdate(updater.deps, { now: () => sim.world.now(), batchSize: 100 });
     const calls = Object.fromEntries(
       Object.entries(sim.counts)
         .map(([endpoint, count]): [string, number] => [endpoint, count - (before[endpoint] ?? 0)])
@@ -144,7 +143,7 @@ async function runOne(sim: Simulator, target: Side): Promise<Outcome> {
     );
     return { summary, calls };
   } finally {
-    await upstream.close();
+    await updater.close();
   }
 }
 

@@ -4,13 +4,10 @@
  * CouchDB and its databases, the upstream concurrency), timed, with its CouchDB requests
  * counted, its wall time split by what was in flight, and its memory sampled.
  */
-import { SettingsRepository } from '../../couch/settings.js';
-import { connect } from '../../couch/connection.js';
-import { WorkflowRepository } from '../../couch/workflows.js';
+import { composeUpdater, openRepositories } from '../../compose.js';
 import { loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
 import { runUpdate } from '../../updater/run.js';
-import { createUpdaterUpstream } from '../../updater/upstream/index.js';
 import { sum } from '../report/format.js';
 import { ActivityClock } from '../support/activity-clock.js';
 import { HttpTraffic } from '../support/http-traffic.js';
@@ -55,7 +52,6 @@ async function runOnce(input: UpdateWorkerInput): Promise<UpdateWorkerResult> {
   const config = loadConfig(input.env);
   const logger = createLogger({ level: 'error', name: 'bench-updater' });
   const couchUrl = config.couch.url as string;
-  const server = connect({ url: couchUrl, authHeader: config.couch.authHeader });
   const clock = new ActivityClock();
   const couchTraffic = new HttpTraffic([couchUrl], 'couch', clock);
   const upstreamTraffic = new HttpTraffic(
@@ -63,29 +59,25 @@ async function runOnce(input: UpdateWorkerInput): Promise<UpdateWorkerResult> {
     'upstream',
     clock,
   );
-  const upstream = createUpdaterUpstream(config.upstream, logger);
+  const repositories = openRepositories(
+    { url: couchUrl, authHeader: config.couch.authHeader },
+    { requests: config.couch.requestsDb, settings: config.couch.settingsDb },
+  );
+  const updater = await composeUpdater(config, { repositories, logger });
   let feedRows = 0;
   const sampler = new MemorySampler(input.memorySampleMs, () => feedRows);
   clock.reset();
   const started = performance.now();
   try {
-    const summary = await runUpdate(
-      {
-        workflows: new WorkflowRepository(server, config.couch.requestsDb),
-        settings: new SettingsRepository(server, config.couch.settingsDb),
-        upstream,
-        logger,
+    const summary = await runUpdate(updater.deps, {
+      // As the CLI runs it: the configured page and batch sizes (their defaults unless the parent sets them).
+      pageSize: config.updater.pageSize,
+      batchSize: config.updater.batchSize,
+      now: () => input.now,
+      onProgress: (progress) => {
+        if (progress.phase === 'changes') feedRows = progress.done;
       },
-      {
-        // As the CLI runs it: the configured page and batch sizes (their defaults unless the parent sets them).
-        pageSize: config.updater.pageSize,
-        batchSize: config.updater.batchSize,
-        now: () => input.now,
-        onProgress: (progress) => {
-          if (progress.phase === 'changes') feedRows = progress.done;
-        },
-      },
-    );
+    });
     const wallMs = performance.now() - started;
     return {
       wallMs,
@@ -111,7 +103,7 @@ async function runOnce(input: UpdateWorkerInput): Promise<UpdateWorkerResult> {
     sampler.stop();
     couchTraffic.close();
     upstreamTraffic.close();
-    await upstream.close?.();
+    await updater.close();
   }
 }
 

@@ -9,6 +9,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { loadConfig, type Config } from './lib/config.js';
 import { ConfigError, errorMessage, Stats2Error } from './lib/errors.js';
+import { exitWithStatusOf } from './lib/exit-status.js';
 import { createLogger, createOutput, outputFormatOf } from './lib/logger.js';
 import type { CommandContext } from './commands/context.js';
 
@@ -456,12 +457,4 @@ function kebabCase(key: string): string {
   return key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 }
 
-main(hideBin(process.argv)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  },
-);
+exitWithStatusOf(main(hideBin(process.argv)));

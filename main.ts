@@ -12,6 +12,7 @@ import { composeWebsiteUpdater, startWebsite } from './compose.js';
 import { resolveCouch } from './couch/connection.js';
 import { loadConfig, type Config } from './lib/config.js';
 import { errorMessage } from './lib/errors.js';
+import { exitWithStatusOf } from './lib/exit-status.js';
 import { createLogger, createOutput, outputFormatOf } from './lib/logger.js';
 
 interface Arguments {
@@ -124,12 +125,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(hideBin(process.argv)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  },
-);
+exitWithStatusOf(main(hideBin(process.argv)));

@@ -1,8 +1,9 @@
 /**
  * The composition root: what talks to the outside is built here, from the configuration —
  * the upstream clients (ReqMgr2, WMStats, DBS; the PdmV notifier), the update run's
- * dependencies, and the website (reader repositories, workflow source and index, the
- * Express app, listening). Entry points (main.ts, the commands, the bench workers) parse
+ * dependencies, and the website (reader repositories, workflow source and index, the read
+ * model's services and caches, the Express app, listening: compose-website.ts, loaded
+ * only when a website starts). Entry points (main.ts, the commands, the bench workers) parse
  * their flags, call these, and print. Tests and benchmarks pass fakes through the
  * overrides. The upstream clients and the website are loaded when first composed, so a
  * command that needs neither starts without them.
@@ -139,35 +140,9 @@ export async function composeWebsiteUpdater(
 
 /**
  * The website: the reader's repositories, the workflow index over the database's feed
- * (read in the background), the Express app, listening. Used by main.ts, the demo, the
- * tests and the website benchmark.
+ * (read in the background), the read model's services, the Express app, listening
+ * (compose-website.ts). Used by main.ts, the demo, the tests and the website benchmark.
  */
 export async function startWebsite(options: WebsiteOptions): Promise<RunningWebsite> {
-  const [{ createServer }, { serveWebsite }, { WorkflowIndex }, { couchWorkflowSource }] =
-    await Promise.all([
-      import('./server/http/app.js'),
-      import('./server/http/website.js'),
-      import('./server/read-model/workflow-index.js'),
-      import('./server/read-model/workflow-source.js'),
-    ]);
-  const { workflows, settings } = openRepositories(options.reader, options.databases);
-  const index = new WorkflowIndex({
-    source: couchWorkflowSource(workflows, options.reader.url),
-    logger: options.logger.child({ module: 'workflow-index' }),
-    pollIntervalMs: options.pollIntervalMs,
-    snapshotDir: options.snapshotDir,
-    snapshotIntervalMs: options.snapshotIntervalMs,
-  });
-  const app = createServer({
-    prefix: options.prefix,
-    updateToken: options.updateToken,
-    workflows,
-    settings,
-    index,
-    logger: options.logger,
-    updateWorkflow: options.updateWorkflow,
-    trustProxy: options.trustProxy,
-    tuning: options.tuning,
-  });
-  return serveWebsite(app, index, options);
+  return (await import('./compose-website.js')).startWebsite(options);
 }

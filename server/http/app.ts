@@ -10,26 +10,25 @@ import type { SettingsRepository } from '../../couch/settings.js';
 import type { WorkflowRepository } from '../../couch/workflows.js';
 import type { Logger } from '../../lib/logger.js';
 import { errorBoundary, notFound } from './error-boundary.js';
-import { HealthCheck } from './health.js';
-import { staleData, UpdateRunsReader, type UpdateRuns } from '../read-model/last-update.js';
-import { PageSender } from './send-page.js';
-import { createMetrics } from './metrics.js';
-import { WorkflowBlocks } from '../render/pages/block-cache.js';
+import type { HealthCheck } from './health.js';
+import { staleData, type UpdateRuns, type UpdateRunsReader } from '../read-model/last-update.js';
+import type { PageSender } from './send-page.js';
+import type { WebsiteMetrics } from './metrics.js';
+import type { WorkflowBlocks } from '../render/pages/block-cache.js';
 import type { PageContext } from '../render/pages/context.js';
 import type { RateLimit } from './rate-limiter.js';
-import { buildSnapshot } from '../read-model/dashboard-snapshot.js';
-import { DashboardCache } from './dashboard-cache.js';
-import { readDashboardViews } from '../read-model/dashboard-views.js';
+import type { DashboardCache } from './dashboard-cache.js';
 import { apiRoutes } from './routes/api.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { operationsRoutes } from './routes/operations.js';
 import { pageRoutes } from './routes/pages.js';
-import { WorkflowDocuments } from '../read-model/workflow-documents.js';
+import type { WorkflowDocuments } from '../read-model/workflow-documents.js';
 import type { WorkflowIndex } from '../read-model/workflow-index.js';
-import { WorkflowQueries } from '../read-model/workflow-query.js';
-import { WorkflowSearch } from '../read-model/workflow-search.js';
-import { WorkflowUpdates, type UpdateWorkflow } from './workflow-updates.js';
+import type { WorkflowQueries } from '../read-model/workflow-query.js';
+import type { WorkflowSearch } from '../read-model/workflow-search.js';
+import type { UpdateWorkflow, WorkflowUpdates } from './workflow-updates.js';
 
+/** What compose-website.ts builds the app's services from. */
 export interface ServerDependencies {
   /** URL path prefix of every page and API route ("" for the root); `/healthz` and `/metrics` stay at the root. */
   prefix: string;
@@ -98,43 +97,29 @@ const CONTENT_SECURITY_POLICY = {
   },
 };
 
-export function createServer(deps: ServerDependencies): Express {
-  const { prefix, index, workflows, logger } = deps;
-  const tuning = deps.tuning ?? {};
-  const documentCacheBytes = tuning.documentCacheBytes ?? 16_000_000;
-  const queries = new WorkflowQueries({ index, cachedNames: tuning.cachedFilterNames });
-  const search = new WorkflowSearch(index, queries);
-  const documents = new WorkflowDocuments({
-    workflows,
-    queries,
-    index,
-    cacheBytes: documentCacheBytes,
-  });
-  const updates = new WorkflowUpdates({
-    token: deps.updateToken,
-    updateWorkflow: deps.updateWorkflow,
-    rateLimit: tuning.updateRateLimit,
-    failureRateLimit: tuning.failedUpdateRateLimit,
-  });
-  const health = new HealthCheck({
-    index,
-    workflows,
-    logger,
-    maxLagMs: tuning.maxIndexLagMs ?? 60_000,
-  });
-  const updateRuns = new UpdateRunsReader(deps.settings, logger, tuning.lastUpdateMaxAgeMs);
-  const metrics = createMetrics(index, updateRuns);
-  const blockCacheBytes = tuning.blockCacheBytes ?? 16_000_000;
-  const pageCacheBytes = tuning.pageCacheBytes ?? 8_000_000;
-  const blocks = new WorkflowBlocks(prefix, blockCacheBytes);
-  const pages = new PageSender(pageCacheBytes);
-  const dashboards = new DashboardCache({
-    version: () => index.version,
-    build: () => buildSnapshot(index, () => readDashboardViews(workflows)),
-    logger: logger.child({ module: 'dashboards' }),
-    maxStaleMs: tuning.dashboardMaxStaleMs ?? 600_000,
-    maxWaitMs: tuning.dashboardMaxWaitMs ?? 20_000,
-  });
+/** What the app serves from: the read model's services and caches, built in compose-website.ts. */
+export interface WebsiteServices {
+  prefix: string;
+  index: WorkflowIndex;
+  logger: Logger;
+  trustProxy?: string | number;
+  queries: WorkflowQueries;
+  search: WorkflowSearch;
+  documents: WorkflowDocuments;
+  updates: WorkflowUpdates;
+  health: HealthCheck;
+  updateRuns: UpdateRunsReader;
+  metrics: WebsiteMetrics;
+  blocks: WorkflowBlocks;
+  pages: PageSender;
+  dashboards: DashboardCache;
+  /** The caches' bounds, as `memoryUse()` reports them. */
+  cacheBytes: { blocks: number; pages: number; documents: number };
+}
+
+export function createServer(services: WebsiteServices): Express {
+  const { prefix, index, logger, queries, search, documents, updates, health } = services;
+  const { updateRuns, metrics, blocks, pages, dashboards, cacheBytes } = services;
   const context = (runs: UpdateRuns, search?: string): PageContext => ({
     prefix,
     totalWorkflows: index.size,
@@ -149,16 +134,16 @@ export function createServer(deps: ServerDependencies): Express {
   app.locals.memoryUse = (): MemoryUse => ({
     workflows: index.size,
     index: index.workflows.memoryUse(),
-    blockCache: { bytes: blocks.bytes, maxBytes: blockCacheBytes },
-    pageCache: { bytes: pages.bytes, maxBytes: pageCacheBytes },
-    documentCache: { bytes: documents.cachedBytes, maxBytes: documentCacheBytes },
+    blockCache: { bytes: blocks.bytes, maxBytes: cacheBytes.blocks },
+    pageCache: { bytes: pages.bytes, maxBytes: cacheBytes.pages },
+    documentCache: { bytes: documents.cachedBytes, maxBytes: cacheBytes.documents },
   });
   app.disable('x-powered-by');
   // Pages change every second ("3s ago"): hashing each body for an ETag would be wasted work.
   app.set('etag', false);
   // X-Forwarded-For is believed only from proxies the operator named (STATS_TRUST_PROXY):
   // anyone else could write any address there and so escape the per-client rate limit.
-  app.set('trust proxy', deps.trustProxy ?? false);
+  app.set('trust proxy', services.trustProxy ?? false);
   app.use(helmet({ contentSecurityPolicy: CONTENT_SECURITY_POLICY }));
   app.use(metrics.observe);
   if (logger.isLevelEnabled('debug')) {

@@ -8,7 +8,7 @@ import { SettingsRepository } from '../../couch/settings.js';
 import type { StoredWorkflow } from '../../workflow/documents.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { createLogger } from '../../lib/logger.js';
-import { createServer } from '../../server/http/app.js';
+import { composeWebsiteApp } from '../../compose-website.js';
 import { WorkflowIndex } from '../../server/read-model/workflow-index.js';
 import { couchWorkflowSource } from '../../server/read-model/workflow-source.js';
 import { setUpTestDatabases } from '../support/couch.js';
@@ -125,7 +125,7 @@ describe('website: while the index is still reading the database', function () {
       logger: createLogger({ level: 'silent' }),
     });
     void index.start();
-    const app = createServer({
+    const app = composeWebsiteApp({
       prefix: '/stats',
       updateToken: undefined,
       workflows,
@@ -191,7 +191,7 @@ describe('website: /healthz when CouchDB cannot be reached', function () {
       logger,
     });
     void index.start();
-    const app = createServer({
+    const app = composeWebsiteApp({
       prefix: '/stats',
       updateToken: undefined,
       workflows,

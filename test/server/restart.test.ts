@@ -17,7 +17,7 @@ import { SettingsRepository } from '../../couch/settings.js';
 import type { StoredWorkflow } from '../../workflow/documents.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { createLogger } from '../../lib/logger.js';
-import { createServer } from '../../server/http/app.js';
+import { composeWebsiteApp } from '../../compose-website.js';
 import { snapshotPath } from '../../server/read-model/index-snapshot.js';
 import { WorkflowIndex } from '../../server/read-model/workflow-index.js';
 import {
@@ -108,7 +108,7 @@ describe('website: restarts from its index snapshot', function () {
     const source = tamper ? tamper(gated) : gated;
     const index = new WorkflowIndex({ source, logger, pollIntervalMs: 100, snapshotDir: dir });
     void index.start();
-    const app = createServer({
+    const app = composeWebsiteApp({
       prefix: '/stats',
       updateToken: undefined,
       workflows: new WorkflowRepository(couch.anonymous, database),

@@ -1,0 +1,106 @@
+/**
+ * The website's part of the composition root (compose.ts loads it when a website is
+ * started, so the update and verify commands never load the web stack): the reader's
+ * repositories, the workflow index over the database's feed, the read model's services
+ * and caches, the Express app over them, listening.
+ */
+import type { Express } from 'express';
+import { openRepositories } from './compose.js';
+import { createServer, type ServerDependencies } from './server/http/app.js';
+import { DashboardCache } from './server/http/dashboard-cache.js';
+import { HealthCheck } from './server/http/health.js';
+import { createMetrics } from './server/http/metrics.js';
+import { PageSender } from './server/http/send-page.js';
+import { serveWebsite, type RunningWebsite, type WebsiteOptions } from './server/http/website.js';
+import { WorkflowUpdates } from './server/http/workflow-updates.js';
+import { buildSnapshot } from './server/read-model/dashboard-snapshot.js';
+import { readDashboardViews } from './server/read-model/dashboard-views.js';
+import { UpdateRunsReader } from './server/read-model/last-update.js';
+import { WorkflowDocuments } from './server/read-model/workflow-documents.js';
+import { WorkflowIndex } from './server/read-model/workflow-index.js';
+import { WorkflowQueries } from './server/read-model/workflow-query.js';
+import { WorkflowSearch } from './server/read-model/workflow-search.js';
+import { couchWorkflowSource } from './server/read-model/workflow-source.js';
+import { WorkflowBlocks } from './server/render/pages/block-cache.js';
+
+export async function startWebsite(options: WebsiteOptions): Promise<RunningWebsite> {
+  const { workflows, settings } = openRepositories(options.reader, options.databases);
+  const index = new WorkflowIndex({
+    source: couchWorkflowSource(workflows, options.reader.url),
+    logger: options.logger.child({ module: 'workflow-index' }),
+    pollIntervalMs: options.pollIntervalMs,
+    snapshotDir: options.snapshotDir,
+    snapshotIntervalMs: options.snapshotIntervalMs,
+  });
+  const app = composeWebsiteApp({
+    prefix: options.prefix,
+    updateToken: options.updateToken,
+    workflows,
+    settings,
+    index,
+    logger: options.logger,
+    updateWorkflow: options.updateWorkflow,
+    trustProxy: options.trustProxy,
+    tuning: options.tuning,
+  });
+  return serveWebsite(app, index, options);
+}
+
+/** The Express app over `deps.index` with every service and cache it answers from. */
+export function composeWebsiteApp(deps: ServerDependencies): Express {
+  const { prefix, index, workflows, logger } = deps;
+  const tuning = deps.tuning ?? {};
+  const cacheBytes = {
+    documents: tuning.documentCacheBytes ?? 16_000_000,
+    blocks: tuning.blockCacheBytes ?? 16_000_000,
+    pages: tuning.pageCacheBytes ?? 8_000_000,
+  };
+  const queries = new WorkflowQueries({ index, cachedNames: tuning.cachedFilterNames });
+  const search = new WorkflowSearch(index, queries);
+  const documents = new WorkflowDocuments({
+    workflows,
+    queries,
+    index,
+    cacheBytes: cacheBytes.documents,
+  });
+  const updates = new WorkflowUpdates({
+    token: deps.updateToken,
+    updateWorkflow: deps.updateWorkflow,
+    rateLimit: tuning.updateRateLimit,
+    failureRateLimit: tuning.failedUpdateRateLimit,
+  });
+  const health = new HealthCheck({
+    index,
+    workflows,
+    logger,
+    maxLagMs: tuning.maxIndexLagMs ?? 60_000,
+  });
+  const updateRuns = new UpdateRunsReader(deps.settings, logger, tuning.lastUpdateMaxAgeMs);
+  const metrics = createMetrics(index, updateRuns);
+  const blocks = new WorkflowBlocks(prefix, cacheBytes.blocks);
+  const pages = new PageSender(cacheBytes.pages);
+  const dashboards = new DashboardCache({
+    version: () => index.version,
+    build: () => buildSnapshot(index, () => readDashboardViews(workflows)),
+    logger: logger.child({ module: 'dashboards' }),
+    maxStaleMs: tuning.dashboardMaxStaleMs ?? 600_000,
+    maxWaitMs: tuning.dashboardMaxWaitMs ?? 20_000,
+  });
+  return createServer({
+    prefix,
+    index,
+    logger,
+    trustProxy: deps.trustProxy,
+    queries,
+    search,
+    documents,
+    updates,
+    health,
+    updateRuns,
+    metrics,
+    blocks,
+    pages,
+    dashboards,
+    cacheBytes,
+  });
+}

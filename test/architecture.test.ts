@@ -1,7 +1,8 @@
 /**
  * Who may import whom, read from the sources: the workflow model imports nothing of the
  * product; the website's layers import one way (http → render → read-model); the website
- * and the updater never import each other; nano is used only in couch/.
+ * and the updater never import each other; nano is used only in couch/; the upstream
+ * clients and the repositories are built only in the composition root.
  */
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -100,5 +101,19 @@ describe('architecture: who imports whom', () => {
   it('imports nano only in couch/', () => {
     const wrong = imports.filter((i) => i.target === 'nano' && !within(i.file, 'couch'));
     expect(wrong.map(describeImport)).to.deep.equal([]);
+  });
+
+  it('builds the upstream clients and the repositories only in the composition root (and couch/)', () => {
+    const construction =
+      /(?<!function )\b(createUpdaterUpstream|createCallbackNotifier)\(|new (WorkflowRepository|SettingsRepository)\(/;
+    const composing = ['compose.ts', 'compose-website.ts'];
+    const wrong = productFiles.filter(
+      (file) =>
+        !composing.includes(file) &&
+        !within(file, 'couch') &&
+        construction.test(readFileSync(path.join(ROOT, file), 'utf8')),
+    );
+    expect(wrong).to.deep.equal([]);
+    expect(construction.test(readFileSync(path.join(ROOT, 'compose.ts'), 'utf8'))).to.equal(true);
   });
 });

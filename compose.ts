@@ -8,6 +8,7 @@
  * overrides. The upstream clients and the website are loaded when first composed, so a
  * command that needs neither starts without them.
  */
+import path from 'node:path';
 import type { Config } from './lib/config.js';
 import { errorMessage } from './lib/errors.js';
 import type { Logger } from './lib/logger.js';
@@ -135,6 +136,27 @@ export async function composeWebsiteUpdater(
   return {
     updateWorkflow: async (name) => oneWorkflowOutcome(await updateWorkflow(name, updater.deps)),
     close: () => updater.close(),
+  };
+}
+
+/** The website's options that come from the configuration as the service runs it (main.ts). */
+export function configuredWebsite(
+  config: Config,
+): Pick<
+  WebsiteOptions,
+  'databases' | 'host' | 'port' | 'prefix' | 'updateToken' | 'trustProxy' | 'snapshotDir'
+> {
+  return {
+    databases: { requests: config.couch.requestsDb, settings: config.couch.settingsDb },
+    host: config.web.host,
+    port: config.web.port,
+    prefix: config.web.prefix,
+    updateToken: config.web.updateToken,
+    trustProxy: config.web.trustProxy,
+    snapshotDir:
+      config.web.snapshotDir === false
+        ? undefined
+        : (config.web.snapshotDir ?? path.join(config.couch.dataDir, 'website')),
   };
 }
 

@@ -4,11 +4,10 @@
  * configuration (STATS_HOST, STATS_PORT, STATS_PREFIX). Reads CouchDB with the reader
  * connection only; stops cleanly on SIGINT and SIGTERM.
  */
-import path from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { hasFailures, formatCheck, runChecks } from './preflight/index.js';
-import { composeWebsiteUpdater, startWebsite } from './compose.js';
+import { composeWebsiteUpdater, configuredWebsite, startWebsite } from './compose.js';
 import { resolveCouch } from './couch/connection.js';
 import { loadConfig, type Config } from './lib/config.js';
 import { errorMessage } from './lib/errors.js';
@@ -92,19 +91,12 @@ export async function main(argv: string[]): Promise<number> {
   let website;
   try {
     website = await startWebsite({
+      ...configuredWebsite(config),
       reader: couch.reader,
-      databases: { requests: config.couch.requestsDb, settings: config.couch.settingsDb },
       host: args.host ?? config.web.host,
       port: args.port ?? config.web.port,
-      prefix: config.web.prefix,
-      updateToken: config.web.updateToken,
       logger,
       updateWorkflow: updates?.updateWorkflow,
-      trustProxy: config.web.trustProxy,
-      snapshotDir:
-        config.web.snapshotDir === false
-          ? undefined
-          : (config.web.snapshotDir ?? path.join(config.couch.dataDir, 'website')),
     });
   } catch (err) {
     await updates?.close();

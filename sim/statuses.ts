@@ -1,6 +1,6 @@
 /**
- * ReqMgr2 request statuses (UPSTREAM §2.5): the paths a request really takes, how long it
- * typically stays in each status, and which statuses WMStats caches.
+ * ReqMgr2 request statuses (docs/upstreams.md#request-statuses): the paths a request really
+ * takes, how long it typically stays in each status, and which statuses WMStats caches.
  */
 
 /** What WMStats caches, hence what `filtered_requests` lists. */

@@ -1,6 +1,7 @@
 /**
- * The words the generator builds real-looking names from (UPSTREAM §2.6, §2.7): McM
- * campaign chains, data-taking eras, primary datasets, releases, RelVal samples.
+ * The words the generator builds real-looking names from
+ * (docs/upstreams.md#names-and-prepids, #dataset-names-and-tiers): McM campaign chains,
+ * data-taking eras, primary datasets, releases, RelVal samples.
  */
 
 /** One McM campaign in a chain: the tier its kept output has, and how many tasks it runs. */

@@ -132,7 +132,10 @@ export function releaseOf(rng: Rng, createdAt: number): string {
     : `CMSSW_${major}_${minor}_${rng.int(0, 20)}`;
 }
 
-/** Fields that real ReqMgr2 documents carry but Stats2 ignores (for realism, UPSTREAM §2.2). */
+/**
+ * Fields that real ReqMgr2 documents carry but Stats2 ignores, for realism (the ones it
+ * reads: docs/upstreams.md#fields-stats2-reads).
+ */
 export function assignmentFields(rng: Rng, team: string): Record<string, unknown> {
   const sites = SITES.filter(() => rng.chance(0.5));
   return {

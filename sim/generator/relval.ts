@@ -1,6 +1,6 @@
 /**
  * RelVal requests from the RelVal machine: TaskChains named `RV<release><sample>__<suffix>`
- * with PrepIDs `<release>__<batch>-<sample>-<NNNNN>` (UPSTREAM §2.6).
+ * with PrepIDs `<release>__<batch>-<sample>-<NNNNN>` (docs/upstreams.md#names-and-prepids).
  */
 import { hexOf, type Rng } from '../prng.js';
 import { DATA_ERAS, RELVAL_BATCHES, RELVAL_MC_SAMPLES, type DataEra } from '../vocabulary.js';

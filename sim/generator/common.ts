@@ -65,6 +65,14 @@ export function dnStyle(rng: Rng): WorkflowSpec['dnStyle'] {
   return rng.weighted({ dn: 70, empty: 15, unknown: 10, null: 5 });
 }
 
+/** The closing fields of a request that is no resubmission; the requestor's DN style is drawn last. */
+export function firstSubmission(
+  rng: Rng,
+  createdAt: number,
+): Pick<WorkflowSpec, 'parent' | 'resubmissionCount' | 'createdAt' | 'dnStyle'> {
+  return { parent: undefined, resubmissionCount: 0, createdAt, dnStyle: dnStyle(rng) };
+}
+
 export function mcLayout(
   seed: number,
   lfnBase: string,

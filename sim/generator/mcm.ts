@@ -14,7 +14,7 @@ import {
 import {
   bytesPerEvent,
   datasetSeed,
-  dnStyle,
+  firstSubmission,
   mcLayout,
   mcPrimaryDataset,
   pdmvRequestor,
@@ -233,10 +233,7 @@ export function mcmChain(
     requestNumEvents,
     filterEfficiency: eff,
     eventsPerLumi,
-    parent: undefined,
-    resubmissionCount: 0,
-    createdAt,
-    dnStyle: dnStyle(rng),
+    ...firstSubmission(rng, createdAt),
   };
 }
 
@@ -297,10 +294,7 @@ export function legacyMonteCarlo(rng: Rng, index: number, createdAt: number): Wo
     requestNumEvents,
     filterEfficiency: eff,
     eventsPerLumi,
-    parent: undefined,
-    resubmissionCount: 0,
-    createdAt,
-    dnStyle: dnStyle(rng),
+    ...firstSubmission(rng, createdAt),
   };
 }
 
@@ -367,9 +361,6 @@ export function legacyRedigi(rng: Rng, index: number, createdAt: number): Workfl
     requestNumEvents: undefined,
     filterEfficiency: 1,
     eventsPerLumi,
-    parent: undefined,
-    resubmissionCount: 0,
-    createdAt,
-    dnStyle: dnStyle(rng),
+    ...firstSubmission(rng, createdAt),
   };
 }

@@ -7,7 +7,7 @@ import { DATA_ERAS, RELVAL_BATCHES, RELVAL_MC_SAMPLES, type DataEra } from '../v
 import {
   bytesPerEvent,
   datasetSeed,
-  dnStyle,
+  firstSubmission,
   mcLayout,
   pdmvRequestor,
   releaseOf,
@@ -154,9 +154,6 @@ export function relval(rng: Rng, index: number, createdAt: number): WorkflowSpec
     requestNumEvents,
     filterEfficiency: 1,
     eventsPerLumi: input?.layout.eventsPerLumi ?? eventsPerLumi,
-    parent: undefined,
-    resubmissionCount: 0,
-    createdAt,
-    dnStyle: dnStyle(rng),
+    ...firstSubmission(rng, createdAt),
   };
 }

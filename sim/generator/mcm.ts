@@ -174,31 +174,18 @@ export function mcmChain(
       memory[name] = task.Memory as number;
       previousTask = { name, module: step.outputModule };
     }
-    outputs.push(
+    const output = (tier: string) =>
       mcOutput(
         primary,
         step.campaign,
         processingString,
         processingVersion,
-        step.tier,
+        tier,
         expectedEvents,
         eventsPerLumi,
-      ),
-    );
-    if (step.tier === 'AODSIM' && rng.chance(0.05)) {
-      const tier = rng.pick(UNKNOWN_TIERS);
-      outputs.push(
-        mcOutput(
-          primary,
-          step.campaign,
-          processingString,
-          processingVersion,
-          tier,
-          expectedEvents,
-          eventsPerLumi,
-        ),
       );
-    }
+    outputs.push(output(step.tier));
+    if (step.tier === 'AODSIM' && rng.chance(0.05)) outputs.push(output(rng.pick(UNKNOWN_TIERS)));
   });
 
   const first = prepIds[0] as string;

@@ -19,7 +19,7 @@ export interface Scale {
     /**
      * Share of workflows, not active in WMStats and unchanged in ReqMgr2, one of whose
      * datasets gains files before the incremental run: only DBS's list of modified datasets
-     * leads the run to them (SPEC §5 step 3).
+     * leads the run to them (docs/update-run.md#recalculation-sets).
      */
     dbsModifiedShare: number;
   };

@@ -3,7 +3,7 @@
  * first (databases, security, our design documents); then the source's documents are
  * copied (couch/import.ts).
  */
-import type { CouchTarget } from '../couch/connection.js';
+import { credentialsAsHeader, type CouchTarget } from '../couch/connection.js';
 import {
   importStats2,
   openImportSource,
@@ -86,13 +86,7 @@ export function sourceCouch(url: string): CouchTarget {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new BadRequestError(`--from must be an http:// or https:// URL, got ${parsed.protocol}`);
   }
-  const authHeader =
-    parsed.username === ''
-      ? undefined
-      : `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`;
-  parsed.username = '';
-  parsed.password = '';
-  return { url: parsed.toString().replace(/\/+$/, ''), authHeader };
+  return credentialsAsHeader(parsed);
 }
 
 function countsLine(counts: CopyCounts): string {

@@ -92,8 +92,17 @@ export async function resolveCouch(
 function readerTarget(url: string): CouchTarget {
   const parsed = new URL(url);
   if (parsed.username === '') return { url };
-  const authHeader = `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`;
-  parsed.username = '';
-  parsed.password = '';
-  return { url: parsed.toString().replace(/\/+$/, ''), authHeader };
+  return credentialsAsHeader(parsed);
+}
+
+/** The URL without its credentials, and those as a Basic `Authorization` header (if any). */
+export function credentialsAsHeader(parsed: URL): CouchTarget {
+  const authHeader =
+    parsed.username === ''
+      ? undefined
+      : `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`;
+  const bare = new URL(parsed);
+  bare.username = '';
+  bare.password = '';
+  return { url: bare.toString().replace(/\/+$/, ''), authHeader };
 }

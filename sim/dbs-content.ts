@@ -157,7 +157,10 @@ export interface FileSummary {
   median_ldate: number | null;
 }
 
-/** The single `filesummaries` row (UPSTREAM §6.3), for a dataset DBS may not know. */
+/**
+ * The single `filesummaries` row (docs/upstreams.md#filesummaries), for a dataset DBS may
+ * not know.
+ */
 export function summarise(dataset: DatasetState | undefined, validFileOnly: boolean): FileSummary {
   const empty: FileSummary = {
     num_file: 0,

@@ -1,6 +1,6 @@
 /**
- * Builds the raw ReqMgr2 CouchDB document (UPSTREAM §2) of a generated workflow from its
- * spec and its history so far.
+ * Builds the raw ReqMgr2 CouchDB document (docs/upstreams.md#reqmgr2-request-documents) of
+ * a generated workflow from its spec and its history so far.
  */
 import { assignmentFields, requestDate } from './generator/common.js';
 import type { WorkflowSpec } from './generator/types.js';

@@ -1,6 +1,7 @@
 /**
  * The `TotalInput*` numbers Global WorkQueue writes into a request when it is acquired
- * (UPSTREAM §2.2), consistent with what DBS holds for the input dataset and lumi mask.
+ * (docs/upstreams.md#fields-stats2-reads, #request-statuses), consistent with what DBS
+ * holds for the input dataset and lumi mask.
  */
 import { countLumis, fileTouches, layoutFiles, maskRuns } from './dbs-content.js';
 import type { WorkflowSpec } from './generator/types.js';

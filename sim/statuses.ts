@@ -1,27 +1,7 @@
 /**
- * ReqMgr2 request statuses (UPSTREAM §2.5): the paths a request really takes, how long it
- * typically stays in each status, and which statuses WMStats caches.
+ * ReqMgr2 request statuses (docs/upstreams.md#request-statuses): the paths a request really
+ * takes, how long it typically stays in each status, and which statuses WMStats caches.
  */
-
-/** What WMStats caches, hence what `filtered_requests` lists. */
-export const ACTIVE_STATUS: ReadonlySet<string> = new Set([
-  'new',
-  'assignment-approved',
-  'assigned',
-  'staging',
-  'staged',
-  'acquired',
-  'running-open',
-  'running-closed',
-  'failed',
-  'force-complete',
-  'completed',
-  'closed-out',
-  'announced',
-  'aborted',
-  'aborted-completed',
-  'rejected',
-]);
 
 const HAPPY = [
   'new',
@@ -37,6 +17,19 @@ const HAPPY = [
   'announced',
   'normal-archived',
 ];
+
+/**
+ * What WMStats caches, hence what `filtered_requests` lists: every ReqMgr2 status but the
+ * archived ones.
+ */
+export const ACTIVE_STATUS: ReadonlySet<string> = new Set([
+  ...HAPPY.filter((status) => !status.endsWith('-archived')),
+  'failed',
+  'force-complete',
+  'aborted',
+  'aborted-completed',
+  'rejected',
+]);
 
 /** Whole life stories, first status to final status. Each is a chain of allowed transitions. */
 export const STATUS_PATHS = {
@@ -62,18 +55,7 @@ export const STATUS_PATHS = {
   rejectedAfterAssignment: ['new', 'assignment-approved', 'assigned', 'rejected-archived'],
   announcedThenRejected: [...HAPPY.slice(0, 11), 'rejected', 'rejected-archived'],
   /** Before 2019-05-20 there was no staging/staged. */
-  happyBeforeStaging: [
-    'new',
-    'assignment-approved',
-    'assigned',
-    'acquired',
-    'running-open',
-    'running-closed',
-    'completed',
-    'closed-out',
-    'announced',
-    'normal-archived',
-  ],
+  happyBeforeStaging: HAPPY.filter((status) => status !== 'staging' && status !== 'staged'),
   /** ReqMgr1-era statuses in very old documents. */
   legacyReqMgr1: [
     'new',
@@ -143,17 +125,7 @@ export function outputComplete(status: string): boolean {
 }
 
 /** Statuses at or after Global WorkQueue acquisition, when ReqMgr2 has written TotalInput*. */
-const ACQUIRED_OR_LATER = new Set([
-  'acquired',
-  'running-open',
-  'running',
-  'running-closed',
-  'force-complete',
-  'completed',
-  'closed-out',
-  'announced',
-  'normal-archived',
-]);
+const ACQUIRED_OR_LATER = new Set(['acquired', ...WRITING_STATUSES]);
 export function hasInputStatistics(path: readonly string[], step: number): boolean {
   return path.slice(0, step).some((status) => ACQUIRED_OR_LATER.has(status));
 }

@@ -1,6 +1,7 @@
 /**
- * The words the generator builds real-looking names from (UPSTREAM §2.6, §2.7): McM
- * campaign chains, data-taking eras, primary datasets, releases, RelVal samples.
+ * The words the generator builds real-looking names from
+ * (docs/upstreams.md#names-and-prepids, #dataset-names-and-tiers): McM campaign chains,
+ * data-taking eras, primary datasets, releases, RelVal samples.
  */
 
 /** One McM campaign in a chain: the tier its kept output has, and how many tasks it runs. */
@@ -22,28 +23,36 @@ export interface McmCampaignChain {
   steps: McmStep[];
 }
 
+/**
+ * The chain most MC campaigns run, with premixed pile-up: wmLHEGS (GEN-SIM), DRPremix (DIGI
+ * then RECO, two tasks), then MiniAOD and NanoAOD in the given versions.
+ */
+function premixChain(prefix: string, miniAod: string, nanoAod: string): McmStep[] {
+  return [
+    { campaign: `${prefix}wmLHEGS`, tier: 'GEN-SIM', tasks: 1, outputModule: 'RAWSIMoutput' },
+    { campaign: `${prefix}DRPremix`, tier: 'AODSIM', tasks: 2, outputModule: 'AODSIMoutput' },
+    {
+      campaign: `${prefix}${miniAod}`,
+      tier: 'MINIAODSIM',
+      tasks: 1,
+      outputModule: 'MINIAODSIMoutput',
+    },
+    {
+      campaign: `${prefix}${nanoAod}`,
+      tier: 'NANOAODSIM',
+      tasks: 1,
+      outputModule: 'NANOAODSIMoutput',
+    },
+  ];
+}
+
 export const MCM_CHAINS: readonly McmCampaignChain[] = [
   {
     since: 2018,
     energy: '13TeV',
     cmssw: 'CMSSW_9_4_7',
     processingString: '94X_mc2017_realistic_v14',
-    steps: [
-      { campaign: 'RunIIFall17wmLHEGS', tier: 'GEN-SIM', tasks: 1, outputModule: 'RAWSIMoutput' },
-      { campaign: 'RunIIFall17DRPremix', tier: 'AODSIM', tasks: 2, outputModule: 'AODSIMoutput' },
-      {
-        campaign: 'RunIIFall17MiniAODv2',
-        tier: 'MINIAODSIM',
-        tasks: 1,
-        outputModule: 'MINIAODSIMoutput',
-      },
-      {
-        campaign: 'RunIIFall17NanoAODv7',
-        tier: 'NANOAODSIM',
-        tasks: 1,
-        outputModule: 'NANOAODSIMoutput',
-      },
-    ],
+    steps: premixChain('RunIIFall17', 'MiniAODv2', 'NanoAODv7'),
   },
   {
     since: 2020,
@@ -90,86 +99,21 @@ export const MCM_CHAINS: readonly McmCampaignChain[] = [
     energy: '13p6TeV',
     cmssw: 'CMSSW_12_4_16',
     processingString: '124X_mcRun3_2022_realistic_postEE_v1',
-    steps: [
-      {
-        campaign: 'Run3Summer22EEwmLHEGS',
-        tier: 'GEN-SIM',
-        tasks: 1,
-        outputModule: 'RAWSIMoutput',
-      },
-      {
-        campaign: 'Run3Summer22EEDRPremix',
-        tier: 'AODSIM',
-        tasks: 2,
-        outputModule: 'AODSIMoutput',
-      },
-      {
-        campaign: 'Run3Summer22EEMiniAODv4',
-        tier: 'MINIAODSIM',
-        tasks: 1,
-        outputModule: 'MINIAODSIMoutput',
-      },
-      {
-        campaign: 'Run3Summer22EENanoAODv12',
-        tier: 'NANOAODSIM',
-        tasks: 1,
-        outputModule: 'NANOAODSIMoutput',
-      },
-    ],
+    steps: premixChain('Run3Summer22EE', 'MiniAODv4', 'NanoAODv12'),
   },
   {
     since: 2023,
     energy: '13p6TeV',
     cmssw: 'CMSSW_13_0_17',
     processingString: '130X_mcRun3_2023_realistic_v14',
-    steps: [
-      { campaign: 'Run3Summer23wmLHEGS', tier: 'GEN-SIM', tasks: 1, outputModule: 'RAWSIMoutput' },
-      { campaign: 'Run3Summer23DRPremix', tier: 'AODSIM', tasks: 2, outputModule: 'AODSIMoutput' },
-      {
-        campaign: 'Run3Summer23MiniAODv4',
-        tier: 'MINIAODSIM',
-        tasks: 1,
-        outputModule: 'MINIAODSIMoutput',
-      },
-      {
-        campaign: 'Run3Summer23NanoAODv12',
-        tier: 'NANOAODSIM',
-        tasks: 1,
-        outputModule: 'NANOAODSIMoutput',
-      },
-    ],
+    steps: premixChain('Run3Summer23', 'MiniAODv4', 'NanoAODv12'),
   },
   {
     since: 2024,
     energy: '13p6TeV',
     cmssw: 'CMSSW_14_0_21',
     processingString: '140X_mcRun3_2024_realistic_v26',
-    steps: [
-      {
-        campaign: 'RunIII2024Summer24wmLHEGS',
-        tier: 'GEN-SIM',
-        tasks: 1,
-        outputModule: 'RAWSIMoutput',
-      },
-      {
-        campaign: 'RunIII2024Summer24DRPremix',
-        tier: 'AODSIM',
-        tasks: 2,
-        outputModule: 'AODSIMoutput',
-      },
-      {
-        campaign: 'RunIII2024Summer24MiniAODv6',
-        tier: 'MINIAODSIM',
-        tasks: 1,
-        outputModule: 'MINIAODSIMoutput',
-      },
-      {
-        campaign: 'RunIII2024Summer24NanoAODv15',
-        tier: 'NANOAODSIM',
-        tasks: 1,
-        outputModule: 'NANOAODSIMoutput',
-      },
-    ],
+    steps: premixChain('RunIII2024Summer24', 'MiniAODv6', 'NanoAODv15'),
   },
 ];
 

@@ -1,10 +1,10 @@
 /**
- * The two steps of an update, for a batch of workflows (SPEC §5 steps 2 and 3): rebuild
- * their documents from ReqMgr2, and recalculate their event history from DBS. Upstream
- * answers come through the run's LookupResolver; writes are bulk read-modify-writes that
- * re-apply the change when a concurrent writer got there first, so nothing is lost. A
- * CouchDB request of a batch that CouchDB refuses as a whole is narrowed down to the
- * workflows it fails for (updater/narrowing.ts); those fail, the others go on.
+ * The two steps of an update, for a batch of workflows (docs/update-run.md#overview):
+ * rebuild their documents from ReqMgr2, and recalculate their event history from DBS.
+ * Upstream answers come through the run's LookupResolver; writes are bulk
+ * read-modify-writes that re-apply the change when a concurrent writer got there first, so
+ * nothing is lost. A CouchDB request of a batch that CouchDB refuses as a whole is narrowed
+ * down to the workflows it fails for (updater/narrowing.ts); those fail, the others go on.
  */
 import { CouchError } from '../couch/errors.js';
 import type { WriteOutcome } from '../couch/documents.js';

@@ -1,6 +1,8 @@
 /**
- * Order of a workflow's output datasets (SPEC §3): flattened, then sorted by data tier.
- * The website shows the first dataset as the workflow's main one, so the order matters.
+ * Order of a workflow's output datasets
+ * (docs/workflow-document.md#output-datasets-and-their-order): flattened, then sorted by
+ * data tier. The website shows the first dataset as the workflow's main one, so the order
+ * matters.
  */
 
 /** Data tiers from first to last; a tier not listed sorts before all of them. */

@@ -1,7 +1,8 @@
 /**
- * `TotalEvents` (expected events) and `TotalInputLumis` of a workflow (SPEC §3, §7).
- * The rule chain is decided once, by `eventsRule`: the look-up phase and the build phase
- * both read it, so they cannot disagree about which upstream fact a document needs.
+ * `TotalEvents` (expected events) and `TotalInputLumis` of a workflow
+ * (docs/workflow-document.md#expected-events, #expected-lumisections). The rule chain is
+ * decided once, by `eventsRule`: the look-up phase and the build phase both read it, so
+ * they cannot disagree about which upstream fact a document needs.
  *
  * A value that cannot be found is −1 with a warning. That holds only for *successful*
  * answers that lack the value (no parent with TotalInputEvents, say): a failed or
@@ -124,7 +125,8 @@ function inputDatasetEvents(lookup: InputDatasetLookup, answers: LookupAnswers):
 
 /**
  * DBS answers one row per (file, run) with the whole file's event count, so a file in two
- * masked runs appears twice: count it once (SPEC §7; the original counts it twice).
+ * masked runs appears twice: count it once (docs/workflow-document.md#lumi-masks; the
+ * original counts it twice).
  */
 function eventsOfDistinctFiles(rows: readonly DbsFileRow[]): number {
   const eventsByFile = new Map<string, number>();

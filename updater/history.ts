@@ -1,6 +1,7 @@
 /**
- * The event history of a workflow's output datasets (SPEC §4). Look-ups come in two
- * rounds: each dataset's access type (DBS `datasetlist`), then `filesummaries` of the
+ * The event history of a workflow's output datasets
+ * (docs/event-history.md#building-an-entry, #when-an-entry-is-appended). Look-ups come in
+ * two rounds: each dataset's access type (DBS `datasetlist`), then `filesummaries` of the
  * datasets DBS knows, with validFileOnly when the type is VALID or PRODUCTION.
  */
 import type { DatasetSnapshot, HistoryEntry } from '../workflow/documents.js';

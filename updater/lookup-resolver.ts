@@ -1,13 +1,14 @@
 /**
- * Answers look-ups through the upstream clients (SPEC §4, §7: a cache keyed by everything
- * that changes the answer). Look-ups with a key of their own (filesummaries, files, the
- * PrepID look-up) are asked once per key by all the resolvers of one family (a resolver and
- * its forks), however they interleave. Dataset access types are asked many datasets per
- * `datasetlist` call, and each fork asks for the datasets it has no answer for itself: the
- * calls a batch makes then depend on the batch alone, never on which other batch asked
- * first (SPEC §7, deterministic; issue 11: call counts that do not wobble). A failed call
- * is recorded as a failed answer, so the decision functions refuse to build from it; a
- * failed `datasetlist` is narrowed down to the datasets that fail on their own.
+ * Answers look-ups through the upstream clients, with a cache keyed by everything that
+ * changes the answer (docs/event-history.md#dbs-look-ups-and-caching). Look-ups with a key
+ * of their own (filesummaries, files, the PrepID look-up) are asked once per key by all the
+ * resolvers of one family (a resolver and its forks), however they interleave. Dataset
+ * access types are asked many datasets per `datasetlist` call, and each fork asks for the
+ * datasets it has no answer for itself: the calls a batch makes then depend on the batch
+ * alone, never on which other batch asked first
+ * (docs/differences-from-stats2.md#deterministic-results), and call counts do not wobble. A
+ * failed call is recorded as a failed answer, so the decision functions refuse to build
+ * from it; a failed `datasetlist` is narrowed down to the datasets that fail on their own.
  */
 import { recordDatasetList } from './history.js';
 import {

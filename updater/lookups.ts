@@ -1,9 +1,10 @@
 /**
- * Upstream facts that building a workflow document or a history entry needs, as plain
- * data. The decision functions say which look-ups they need; the I/O layer answers them
- * (caching per look-up key within a run) and hands the answers back. A look-up's key is
- * made of everything that changes its answer (SPEC §7), so a run-wide cache keyed by it
- * can never serve one workflow an answer that was asked for another's needs.
+ * Upstream facts that building a workflow document or a history entry needs, as plain data.
+ * The decision functions say which look-ups they need; the I/O layer answers them (caching
+ * per look-up key within a run) and hands the answers back. A look-up's key is made of
+ * everything that changes its answer (docs/event-history.md#dbs-look-ups-and-caching), so a
+ * run-wide cache keyed by it can never serve one workflow an answer that was asked for
+ * another's needs.
  */
 import type { LumiList } from '../workflow/documents.js';
 import { Stats2Error, errorMessage } from '../lib/errors.js';

@@ -1,9 +1,9 @@
 /**
- * Batched calls that fail narrowly (SPEC §7): a call covering many items (a DBS
- * `datasetlist` of 100 datasets, an `_all_docs` or `_bulk_docs` of a batch of workflows)
- * fails as a whole when one item in it is bad. Such a call is split in halves and the
- * halves called again, down to single items, so that only the items whose own call fails
- * end up failed.
+ * Batched calls that fail narrowly (docs/update-run.md#one-bad-answer-costs-one-workflow):
+ * a call covering many items (a DBS `datasetlist` of 100 datasets, an `_all_docs` or
+ * `_bulk_docs` of a batch of workflows) fails as a whole when one item in it is bad. Such a
+ * call is split in halves and the halves called again, down to single items, so that only
+ * the items whose own call fails end up failed.
  *
  * Extra calls: isolating one bad item among n takes 2·⌈log2 n⌉ (two halves per level;
  * 14 for n = 100). Each chunk may spend twice that (enough to isolate two bad items);

@@ -1,8 +1,10 @@
 /**
- * The parts of a ReqMgr2 request document (UPSTREAM §2.2–2.3) that Stats2 reads, validated.
- * Accepts the real variants (dict-valued AcquisitionEra/ProcessingString, nested
- * OutputDatasets, null PrepID, missing TotalInput*); anything else of the wrong type makes
- * the whole document unusable, so that garbage is never turned into a workflow document.
+ * The parts of a ReqMgr2 request document that Stats2 reads
+ * (docs/upstreams.md#fields-stats2-reads, #tasks-and-steps), validated
+ * (docs/workflow-document.md#validating-the-reqmgr2-document). Accepts the real variants
+ * (dict-valued AcquisitionEra/ProcessingString, nested OutputDatasets, null PrepID, missing
+ * TotalInput*); anything else of the wrong type makes the whole document unusable, so that
+ * garbage is never turned into a workflow document.
  */
 import { z } from 'zod';
 import type { LumiList } from '../workflow/documents.js';

@@ -1,8 +1,9 @@
 /**
  * Which request a Resubmission (ACDC) takes its expected events and lumis from, among the
- * requests sharing its PrepID (SPEC §3, §7): the one its `OriginalRequestName` names,
- * following a chain of Resubmissions; failing that, the first non-Resubmission that has
- * the value, as the original. A DQMHarvest request is never taken.
+ * requests sharing its PrepID (docs/workflow-document.md#resubmission-parent): the one its
+ * `OriginalRequestName` names, following a chain of Resubmissions; failing that, the first
+ * non-Resubmission that has the value, as the original. A DQMHarvest request is never
+ * taken.
  */
 import type { ParentCandidate } from './lookups.js';
 

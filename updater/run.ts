@@ -1,9 +1,10 @@
 /**
- * The update run (SPEC §5): ReqMgr2 changes since the stored sequence, page by page;
- * each page's documents and histories written before its checkpoint advances the stored
- * sequence, so a run killed at any moment and started again neither skips nor repeats
- * work. Then the workflows whose datasets DBS changed and those WMStats lists as active
- * get their history recalculated, and the PdmV services are told what really changed.
+ * The update run (docs/update-run.md#step-by-step): ReqMgr2 changes since the stored
+ * sequence, page by page; each page's documents and histories written before its checkpoint
+ * advances the stored sequence, so a run killed at any moment and started again neither
+ * skips nor repeats work. Then the workflows whose datasets DBS changed and those WMStats
+ * lists as active get their history recalculated, and the PdmV services are told what
+ * really changed.
  */
 import type { SettingsRepository } from '../couch/settings.js';
 import type { Settings } from '../workflow/documents.js';
@@ -329,7 +330,7 @@ class UpdateRun {
       for (const [name, reason] of documents.failed) this.fail(name, reason);
 
       // A workflow whose document could not be rebuilt writes nothing this run: no history
-      // from its stored, outdated copy (SPEC §7).
+      // from its stored, outdated copy (docs/update-run.md#the-failed-list).
       const survivors = batch.filter(
         (name) => !documents.removed.includes(name) && !documents.failed.has(name),
       );
@@ -369,7 +370,8 @@ class UpdateRun {
     for (const name of batch) this.stillToRecalculate.delete(name);
     this.summary.recalculated += histories.recalculated;
     this.summary.historyEntriesAdded += histories.appended.length;
-    // A history failure must be retried; a success does not clear an earlier document failure (§7).
+    // A history failure must be retried; a success does not clear an earlier document failure
+    // (docs/update-run.md#the-failed-list).
     for (const [name, reason] of histories.failed) this.fail(name, reason);
     this.ledger.recordHistories(histories.appended);
   }

@@ -112,7 +112,7 @@ async function readActiveList(
   }
 }
 
-/** What the update run would build for each of `names` now (SPEC §3). */
+/** What the update run would build for each of `names` now (docs/workflow-document.md#fields). */
 async function rebuildFromUpstream(
   names: readonly string[],
   upstream: UpdaterUpstream,

@@ -1,8 +1,9 @@
 /**
- * The parity check of `--action verify`, as plain functions: how a stored workflow
- * compares with what the updater would build from the upstream now (SPEC §3), and the
- * rules beside the document itself — a workflow ReqMgr2 no longer has is not stored
- * here, and one WMStats lists as active has a history (SPEC §4, §5).
+ * The parity check of `--action verify`, as plain functions: how a stored workflow compares
+ * with what the updater would build from the upstream now
+ * (docs/workflow-document.md#fields), and the rules beside the document itself — a workflow
+ * ReqMgr2 no longer has is not stored here, and one WMStats lists as active has a history
+ * (docs/update-run.md#verify).
  */
 import type { StoredWorkflow } from '../workflow/documents.js';
 import { plural } from '../lib/plural.js';

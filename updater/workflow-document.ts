@@ -1,7 +1,8 @@
 /**
- * The workflow document Stats2 stores, built from a ReqMgr2 request document (SPEC §3).
- * Two phases keep I/O at the edges: `documentLookups` says which upstream facts the
- * build needs, `buildWorkflowDocument` builds from their answers.
+ * The workflow document Stats2 stores, built from a ReqMgr2 request document
+ * (docs/workflow-document.md#fields). Two phases keep I/O at the edges: `documentLookups`
+ * says which upstream facts the build needs, `buildWorkflowDocument` builds from their
+ * answers.
  */
 import type { StoredWorkflow, WorkflowDocument } from '../workflow/documents.js';
 import { sameJson } from './canonical-json.js';
@@ -77,7 +78,8 @@ export function documentChanged(
  * Each task's (or step's) Campaign, else its AcquisitionEra; failing all, the document's
  * Campaign, else its AcquisitionEra. Duplicates stay, as in the original's documents (the
  * views and the website dedupe). A per-task (dict) AcquisitionEra gives its distinct
- * values, sorted (SPEC §7; the original stores the dict, which no campaign filter matches).
+ * values, sorted (docs/workflow-document.md#campaigns-and-requests; the original stores the
+ * dict, which no campaign filter matches).
  */
 function campaignsOf(doc: ReqMgrDocument): string[] {
   const campaigns = doc.chain.flatMap((task) => {

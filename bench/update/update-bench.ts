@@ -72,7 +72,7 @@ export async function updateBenchmark(context: BenchContext): Promise<ReportBody
       'Incremental run',
       `${setup} After the first run, simulated time moved ${Math.round(highest.advance.seconds / 60)} min, ` +
         `so that ${integer(highest.advance.changedDocuments)} workflows (${((highest.advance.changedDocuments / workflows) * 100).toFixed(1)} %) changed in ReqMgr2; ` +
-        'the run also recalculates every workflow WMStats lists as active and every one with a dataset DBS lists as modified (SPEC §5 step 3): ' +
+        'the run also recalculates every workflow WMStats lists as active and every one with a dataset DBS lists as modified (docs/update-run.md#recalculation-sets): ' +
         `one dataset each of ${integer(dbsModified)} workflows that WMStats does not list and ReqMgr2 did not change gained files, ` +
         `so that only DBS's list leads the run to them (new history entries for them: ${measured.map((m) => `${m.dbsModified.found} of ${m.dbsModified.workflows} at c = ${m.full.concurrency}`).join(', ')}).`,
       measured.map((m) => m.incremental),

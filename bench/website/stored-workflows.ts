@@ -1,11 +1,11 @@
 /**
  * Stored workflow documents for the website and deploy benchmarks, shaped like what the
- * updater writes (SPEC §3–4) and deterministic in their number: a realistic RequestName,
- * PrepID, campaigns, three output datasets, status transitions and `historyEntries`
- * history entries (about 7 KB of JSON with 10 entries); a quarter read an input
- * dataset. Workflows are spread over a fixed number of campaigns (a filtered list page
- * spans several pages) and over processing strings of ~100 workflows each (what
- * `api/fetch` returns: a page of full documents).
+ * updater writes (docs/workflow-document.md#fields, docs/event-history.md#entries) and
+ * deterministic in their number: a realistic RequestName, PrepID, campaigns, three output
+ * datasets, status transitions and `historyEntries` history entries (about 7 KB of JSON
+ * with 10 entries); a quarter read an input dataset. Workflows are spread over a fixed
+ * number of campaigns (a filtered list page spans several pages) and over processing
+ * strings of ~100 workflows each (what `api/fetch` returns: a page of full documents).
  */
 import type { StoredWorkflow } from '../../workflow/documents.js';
 import { STATUS_PATHS } from '../../sim/statuses.js';

@@ -65,6 +65,14 @@ export function dnStyle(rng: Rng): WorkflowSpec['dnStyle'] {
   return rng.weighted({ dn: 70, empty: 15, unknown: 10, null: 5 });
 }
 
+/** The closing fields of a request that is no resubmission; the requestor's DN style is drawn last. */
+export function firstSubmission(
+  rng: Rng,
+  createdAt: number,
+): Pick<WorkflowSpec, 'parent' | 'resubmissionCount' | 'createdAt' | 'dnStyle'> {
+  return { parent: undefined, resubmissionCount: 0, createdAt, dnStyle: dnStyle(rng) };
+}
+
 export function mcLayout(
   seed: number,
   lfnBase: string,
@@ -132,7 +140,10 @@ export function releaseOf(rng: Rng, createdAt: number): string {
     : `CMSSW_${major}_${minor}_${rng.int(0, 20)}`;
 }
 
-/** Fields that real ReqMgr2 documents carry but Stats2 ignores (for realism, UPSTREAM §2.2). */
+/**
+ * Fields that real ReqMgr2 documents carry but Stats2 ignores, for realism (the ones it
+ * reads: docs/upstreams.md#fields-stats2-reads).
+ */
 export function assignmentFields(rng: Rng, team: string): Record<string, unknown> {
   const sites = SITES.filter(() => rng.chance(0.5));
   return {

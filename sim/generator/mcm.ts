@@ -14,7 +14,7 @@ import {
 import {
   bytesPerEvent,
   datasetSeed,
-  dnStyle,
+  firstSubmission,
   mcLayout,
   mcPrimaryDataset,
   pdmvRequestor,
@@ -174,31 +174,18 @@ export function mcmChain(
       memory[name] = task.Memory as number;
       previousTask = { name, module: step.outputModule };
     }
-    outputs.push(
+    const output = (tier: string) =>
       mcOutput(
         primary,
         step.campaign,
         processingString,
         processingVersion,
-        step.tier,
+        tier,
         expectedEvents,
         eventsPerLumi,
-      ),
-    );
-    if (step.tier === 'AODSIM' && rng.chance(0.05)) {
-      const tier = rng.pick(UNKNOWN_TIERS);
-      outputs.push(
-        mcOutput(
-          primary,
-          step.campaign,
-          processingString,
-          processingVersion,
-          tier,
-          expectedEvents,
-          eventsPerLumi,
-        ),
       );
-    }
+    outputs.push(output(step.tier));
+    if (step.tier === 'AODSIM' && rng.chance(0.05)) outputs.push(output(rng.pick(UNKNOWN_TIERS)));
   });
 
   const first = prepIds[0] as string;
@@ -233,10 +220,7 @@ export function mcmChain(
     requestNumEvents,
     filterEfficiency: eff,
     eventsPerLumi,
-    parent: undefined,
-    resubmissionCount: 0,
-    createdAt,
-    dnStyle: dnStyle(rng),
+    ...firstSubmission(rng, createdAt),
   };
 }
 
@@ -297,10 +281,7 @@ export function legacyMonteCarlo(rng: Rng, index: number, createdAt: number): Wo
     requestNumEvents,
     filterEfficiency: eff,
     eventsPerLumi,
-    parent: undefined,
-    resubmissionCount: 0,
-    createdAt,
-    dnStyle: dnStyle(rng),
+    ...firstSubmission(rng, createdAt),
   };
 }
 
@@ -367,9 +348,6 @@ export function legacyRedigi(rng: Rng, index: number, createdAt: number): Workfl
     requestNumEvents: undefined,
     filterEfficiency: 1,
     eventsPerLumi,
-    parent: undefined,
-    resubmissionCount: 0,
-    createdAt,
-    dnStyle: dnStyle(rng),
+    ...firstSubmission(rng, createdAt),
   };
 }

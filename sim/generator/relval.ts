@@ -1,13 +1,13 @@
 /**
  * RelVal requests from the RelVal machine: TaskChains named `RV<release><sample>__<suffix>`
- * with PrepIDs `<release>__<batch>-<sample>-<NNNNN>` (UPSTREAM §2.6).
+ * with PrepIDs `<release>__<batch>-<sample>-<NNNNN>` (docs/upstreams.md#names-and-prepids).
  */
 import { hexOf, type Rng } from '../prng.js';
 import { DATA_ERAS, RELVAL_BATCHES, RELVAL_MC_SAMPLES, type DataEra } from '../vocabulary.js';
 import {
   bytesPerEvent,
   datasetSeed,
-  dnStyle,
+  firstSubmission,
   mcLayout,
   pdmvRequestor,
   releaseOf,
@@ -154,9 +154,6 @@ export function relval(rng: Rng, index: number, createdAt: number): WorkflowSpec
     requestNumEvents,
     filterEfficiency: 1,
     eventsPerLumi: input?.layout.eventsPerLumi ?? eventsPerLumi,
-    parent: undefined,
-    resubmissionCount: 0,
-    createdAt,
-    dnStyle: dnStyle(rng),
+    ...firstSubmission(rng, createdAt),
   };
 }

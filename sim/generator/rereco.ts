@@ -17,7 +17,7 @@ import {
   dataLayout,
   datasetSeed,
   dateLabel,
-  dnStyle,
+  firstSubmission,
   pdmvRequestor,
   requestName,
   serial,
@@ -202,10 +202,7 @@ function dataCommon(
     requestNumEvents: undefined,
     filterEfficiency: 1,
     eventsPerLumi: choice.input.layout.eventsPerLumi,
-    parent: undefined,
-    resubmissionCount: 0,
-    createdAt,
-    dnStyle: dnStyle(rng),
+    ...firstSubmission(rng, createdAt),
   };
 }
 

@@ -8,7 +8,7 @@ import { UNKNOWN_TIERS, VALIDATION_REQUESTORS } from '../vocabulary.js';
 import {
   bytesPerEvent,
   datasetSeed,
-  dnStyle,
+  firstSubmission,
   mcLayout,
   requestName,
   statusPath,
@@ -109,9 +109,6 @@ export function validation(rng: Rng, index: number, createdAt: number): Workflow
     requestNumEvents,
     filterEfficiency: 1,
     eventsPerLumi,
-    parent: undefined,
-    resubmissionCount: 0,
-    createdAt,
-    dnStyle: dnStyle(rng),
+    ...firstSubmission(rng, createdAt),
   };
 }

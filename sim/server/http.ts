@@ -295,7 +295,10 @@ function write(res: ServerResponse, response: SimResponse, truncate?: FaultDecis
   res.end(body);
 }
 
-/** A dbs2go error: HTTP status plus a JSON list holding one error object (UPSTREAM §6.7). */
+/**
+ * A dbs2go error: HTTP status plus a JSON list holding one error object
+ * (docs/upstreams.md#dbs-errors).
+ */
 export function dbsErrorResponse(
   request: SimRequest,
   status: number,

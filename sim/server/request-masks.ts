@@ -1,8 +1,9 @@
 /**
- * ReqMgr2's `mask` rules (UPSTREAM §4, WMCore `RequestInfo._maskTaskStepChain`): missing
- * keys become null; in TaskChain/StepChain requests a key found in any Task<N>/Step<N> is
- * the list of distinct non-empty values across them, and a top-level dict (other than
- * LumiList/AgentJobInfo) is returned as the list of its values.
+ * ReqMgr2's `mask` rules (docs/upstreams.md#mask-rules, WMCore
+ * `RequestInfo._maskTaskStepChain`): missing keys become null; in TaskChain/StepChain
+ * requests a key found in any Task<N>/Step<N> is the list of distinct non-empty values
+ * across them, and a top-level dict (other than LumiList/AgentJobInfo) is returned as the
+ * list of its values.
  */
 
 const KEPT_DICTS = new Set(['LumiList', 'AgentJobInfo']);

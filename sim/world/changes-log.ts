@@ -1,7 +1,7 @@
 /**
- * The update sequence of `reqmgr_workload_cache` (UPSTREAM §3): every document change
- * gets the next sequence number; `_changes` shows each document once, at its latest
- * change. Sequences are opaque strings `"<N>-<opaque>"` like CouchDB 2.x/3.x.
+ * The update sequence of `reqmgr_workload_cache` (docs/upstreams.md#reqmgr2-changes-feed):
+ * every document change gets the next sequence number; `_changes` shows each document once,
+ * at its latest change. Sequences are opaque strings `"<N>-<opaque>"` like CouchDB 2.x/3.x.
  */
 import { hexOf } from '../prng.js';
 

@@ -1,9 +1,9 @@
 /**
  * What DBS shows for a dataset at simulated time `now`, derived from the producing
- * workflow's status history (UPSTREAM §6.6): created when the workflow starts running,
- * PRODUCTION while it writes, growing file by file, VALID once announced, INVALID when
- * aborted or rejected. `last_modification_date` moves only when the record changes
- * (creation, access type), not when files are added.
+ * workflow's status history (docs/upstreams.md#dataset-access-types-over-time): created
+ * when the workflow starts running, PRODUCTION while it writes, growing file by file, VALID
+ * once announced, INVALID when aborted or rejected. `last_modification_date` moves only
+ * when the record changes (creation, access type), not when files are added.
  */
 import {
   countLayoutFiles,

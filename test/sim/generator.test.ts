@@ -1,7 +1,8 @@
 /**
  * The generated world: deterministic, and shaped like the real upstream data
- * (UPSTREAM §2): every kind of request, real name formats, real status paths, and DBS
- * content consistent with the documents.
+ * (docs/upstreams.md#reqmgr2-request-documents, #what-the-simulator-also-imitates): every
+ * kind of request, real name formats, real status paths, and DBS content consistent with
+ * the documents.
  */
 import { expect } from 'chai';
 import { fileTouches } from '../../sim/dbs-content.js';
@@ -22,7 +23,10 @@ const KNOWN_TIERS = new Set(
   ).split(' '),
 );
 
-/** ReqMgr2's allowed transitions (UPSTREAM §2.5), plus the recorded jump and ReqMgr1's statuses. */
+/**
+ * ReqMgr2's allowed transitions (docs/upstreams.md#request-statuses), plus the recorded jump
+ * and ReqMgr1's statuses.
+ */
 const ALLOWED: Record<string, string[]> = {
   new: ['new', 'assignment-approved', 'rejected', 'testing-approved'],
   'testing-approved': ['assignment-approved'],

@@ -22,7 +22,7 @@ describe('dataset order', () => {
     expect(flattenDatasets([])).to.deep.equal([]);
   });
 
-  it('holds the 55 tiers of SPEC §3, each once, USER first and NANOAODSIM last', () => {
+  it('holds the 55 tiers of docs/workflow-document.md#output-datasets-and-their-order, each once, USER first and NANOAODSIM last', () => {
     expect(TIER_PRIORITY).to.have.length(55);
     expect(new Set(TIER_PRIORITY).size).to.equal(55);
     expect(TIER_PRIORITY[0]).to.equal('USER');

@@ -1,6 +1,7 @@
 /**
- * ReqMgr2 request documents shaped like the real ones (UPSTREAM.md §2.8), trimmed to what
- * Stats2 reads plus a few fields it ignores. Each call returns a fresh copy to modify.
+ * ReqMgr2 request documents shaped like the real ones
+ * (docs/upstreams.md#reqmgr2-request-documents, #tasks-and-steps), trimmed to what Stats2
+ * reads plus a few fields it ignores. Each call returns a fresh copy to modify.
  */
 
 const DN = '/DC=ch/DC=cern/OU=Organic Units/OU=Users/CN=pdmvserv/CN=000000/CN=Robot: PdmV Service';

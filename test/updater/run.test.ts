@@ -166,7 +166,7 @@ describe('the update run (rules, with an in-process upstream and the real CouchD
     expect((await settings.get()).failed_workflows).to.deep.equal([]);
   });
 
-  it('writes nothing for a workflow whose document fetch failed: no history from its stored copy (§7)', async () => {
+  it('writes nothing for a workflow whose document fetch failed: no history from its stored copy (docs/update-run.md#the-failed-list)', async () => {
     await runUpdate(deps, { now });
     clock += 3600;
     upstream.put(renamed(reRecoDocument(), RERECO_NAME, { RequestPriority: 5 }));

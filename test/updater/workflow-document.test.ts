@@ -42,7 +42,7 @@ function lookupsOf(raw: Record<string, unknown>) {
 
 describe('workflow document', () => {
   describe('McM TaskChain', () => {
-    it('builds every field of SPEC §3 from a three-task MC request', () => {
+    it('builds every field of docs/workflow-document.md#fields from a three-task MC request', () => {
       const raw = mcmTaskChainDocument();
       expect(lookupsOf(raw)).to.deep.equal([]);
       const { document, warnings } = build(raw);
@@ -118,7 +118,7 @@ describe('workflow document', () => {
       }
       expect(build(raw).document.Campaigns).to.deep.equal(['Run3Summer23wmLHEGS']);
       delete raw.Campaign;
-      // A per-task dict: its distinct values, sorted (SPEC §7).
+      // A per-task dict: its distinct values, sorted (docs/workflow-document.md#campaigns-and-requests).
       expect(build(raw).document.Campaigns).to.deep.equal([
         'Run3Summer23DRPremix',
         'Run3Summer23wmLHEGS',

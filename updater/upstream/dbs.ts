@@ -1,6 +1,7 @@
 /**
- * The DBS global reader (dbs2go) on cmsweb-prod (UPSTREAM §6). dbs2go answers errors as a
- * JSON list holding an error object: those become errors here, never zero events.
+ * The DBS global reader (dbs2go) on cmsweb-prod (docs/upstreams.md#dbs-reader). dbs2go
+ * answers errors as a JSON list holding an error object (docs/upstreams.md#dbs-errors):
+ * those become errors here, never zero events.
  */
 import { z } from 'zod';
 import { callTarget, httpError, type UpstreamTarget } from './http.js';

@@ -1,7 +1,8 @@
 /**
- * Notifications to the PdmV service that owns a workflow (SPEC §5 step 5, UPSTREAM §8):
- * ReReco and RelVal by PrepID, everything else through McM by workflow name, each with a
- * CERN SSO bearer token for that deployment's application.
+ * Notifications to the PdmV service that owns a workflow (docs/update-run.md#notifications;
+ * the endpoints: docs/upstreams.md#pdmv-callback-endpoints): ReReco and RelVal by PrepID,
+ * everything else through McM by workflow name, each with a CERN SSO bearer token for that
+ * deployment's application.
  */
 import { z } from 'zod';
 import { ConfigError } from '../../lib/errors.js';

@@ -1,6 +1,8 @@
 /**
  * ReqMgr2 on cmsweb: the CouchDB `_changes` feed and request documents of
- * `reqmgr_workload_cache` (UPSTREAM §2–3), and the REST look-up by PrepID (§4).
+ * `reqmgr_workload_cache` (docs/upstreams.md#reqmgr2-changes-feed,
+ * docs/upstreams.md#reqmgr2-request-documents), and the REST look-up by PrepID
+ * (docs/upstreams.md#reqmgr2-rest-look-up-by-prepid).
  */
 import { z } from 'zod';
 import { MalformedSinceError, UpstreamNotFoundError } from './errors.js';

@@ -1,7 +1,8 @@
 /**
- * CERN SSO client-credentials tokens (UPSTREAM §7) with openid-client: one token per
- * audience, reused until 75 % of its `expires_in` has passed. The token endpoint is
- * configured statically (no discovery) and its HTTP goes through our undici agent.
+ * CERN SSO client-credentials tokens (docs/upstreams.md#cern-sso-tokens) with
+ * openid-client: one token per audience, reused until 75 % of its `expires_in` has passed.
+ * The token endpoint is configured statically (no discovery) and its HTTP goes through our
+ * undici agent.
  */
 import * as oidc from 'openid-client';
 import { fetch, type Dispatcher } from 'undici';

@@ -1,4 +1,7 @@
-/** WMStats server on cmsweb: the requests it caches, i.e. every active one (UPSTREAM §5). */
+/**
+ * WMStats server on cmsweb: the requests it caches, i.e. every active one
+ * (docs/upstreams.md#wmstats-active-requests).
+ */
 import { z } from 'zod';
 import { callTarget, type UpstreamTarget } from './http.js';
 import { validate } from './validate.js';

@@ -1,7 +1,8 @@
 /**
  * ReqMgr2's CouchDB behind cmsweb (`/couchdb/reqmgr_workload_cache`): the database's info
- * at its root (as CouchDB 3 answers `GET /db`), the `_changes` feed (UPSTREAM §3) and raw
- * request documents (§2.1).
+ * at its root (as CouchDB 3 answers `GET /db`), the `_changes` feed
+ * (docs/upstreams.md#reqmgr2-changes-feed) and raw request documents
+ * (docs/upstreams.md#reqmgr2-request-documents).
  */
 import { createHash } from 'node:crypto';
 import type { World } from '../../world/world.js';

@@ -1,7 +1,7 @@
 /**
- * dbs2go's global reader under `/dbs/prod/global/DBSReader` (UPSTREAM §6): `datasetlist`
- * (POST), `filesummaries`, `files` and `datasets`, with dbs2go's strictness about
- * parameters and content types and its JSON-list error bodies.
+ * dbs2go's global reader under `/dbs/prod/global/DBSReader` (docs/upstreams.md#dbs-reader):
+ * `datasetlist` (POST), `filesummaries`, `files` and `datasets`, with dbs2go's strictness
+ * about parameters and content types and its JSON-list error bodies.
  */
 import { gunzipSync } from 'node:zlib';
 import {

@@ -1,7 +1,8 @@
 /**
- * The PdmV services Stats2 notifies (UPSTREAM §8): McM `fetch_stats_by_wf`, ReReco and
- * RelVal `update_workflows`. Each verifies the bearer JWT (signature, expiry, audience =
- * this deployment's application id) and every call is recorded for tests.
+ * The PdmV services Stats2 notifies (docs/upstreams.md#pdmv-callback-endpoints): McM
+ * `fetch_stats_by_wf`, ReReco and RelVal `update_workflows`. Each verifies the bearer JWT
+ * (signature, expiry, audience = this deployment's application id) and every call is
+ * recorded for tests.
  */
 import type { JwtKeys } from '../../jwt.js';
 import type { World } from '../../world/world.js';

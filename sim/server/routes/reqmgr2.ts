@@ -1,6 +1,7 @@
 /**
- * ReqMgr2 REST `GET /reqmgr2/data/request` (UPSTREAM §4): selection by name, prep_id,
- * status, request_type; `mask`; the streamed `{"result": [...]}` envelope.
+ * ReqMgr2 REST `GET /reqmgr2/data/request`
+ * (docs/upstreams.md#reqmgr2-rest-look-up-by-prepid, #mask-rules): selection by name,
+ * prep_id, status, request_type; `mask`; the streamed `{"result": [...]}` envelope.
  */
 import { randomBytes } from 'node:crypto';
 import type { World } from '../../world/world.js';

@@ -1,6 +1,7 @@
 /**
- * CERN SSO (Keycloak) API-access token endpoint (UPSTREAM §7): a client-credentials grant
- * with an `audience`; answers an RS256 JWT plus Keycloak's response fields.
+ * CERN SSO (Keycloak) API-access token endpoint (docs/upstreams.md#cern-sso-tokens): a
+ * client-credentials grant with an `audience`; answers an RS256 JWT plus Keycloak's
+ * response fields.
  */
 import { randomUUID } from 'node:crypto';
 import type { JwtKeys } from '../../jwt.js';

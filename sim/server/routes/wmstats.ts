@@ -1,7 +1,8 @@
 /**
- * WMStats server `GET /wmstatsserver/data/filtered_requests` (UPSTREAM §5): every request
- * in an ACTIVE_STATUS; `mask` selects keys (RequestName always included), any other
- * parameter filters on a request field.
+ * WMStats server `GET /wmstatsserver/data/filtered_requests`
+ * (docs/upstreams.md#wmstats-active-requests): every request in an ACTIVE_STATUS; `mask`
+ * selects keys (RequestName always included), any other parameter filters on a request
+ * field.
  */
 import type { World } from '../../world/world.js';
 import type { Route, SimRequest, SimResponse } from '../http.js';

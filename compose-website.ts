@@ -5,7 +5,7 @@
  * and caches, the Express app over them, listening.
  */
 import type { Express } from 'express';
-import { openRepositories } from './compose.js';
+import { openRepositories } from './couch/open-databases.js';
 import { createServer, type ServerDependencies } from './server/http/app.js';
 import { DashboardCache } from './server/http/dashboard-cache.js';
 import { HealthCheck } from './server/http/health.js';

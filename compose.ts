@@ -12,32 +12,14 @@ import path from 'node:path';
 import type { Config } from './lib/config.js';
 import { errorMessage } from './lib/errors.js';
 import type { Logger } from './lib/logger.js';
-import { connect, type CouchTarget } from './couch/connection.js';
-import { SettingsRepository } from './couch/settings.js';
-import { WorkflowRepository } from './couch/workflows.js';
+import type { CouchTarget } from './couch/connection.js';
+import { openRepositories, type Repositories } from './couch/open-databases.js';
 import { checkUpdateConfig } from './preflight/update-config.js';
 import type { RunningWebsite, WebsiteOptions } from './server/http/website.js';
 import type { UpdateWorkflow } from './server/http/workflow-updates.js';
 import { oneWorkflowOutcome, updateWorkflow, type UpdateDependencies } from './updater/run.js';
 import type { CallbackNotifier, CallbackTarget, UpdaterUpstream } from './updater/upstream-port.js';
 import type { UpstreamOptions } from './updater/upstream/index.js';
-
-/** The two repositories of the configured databases, on one connection. */
-export interface Repositories {
-  workflows: WorkflowRepository;
-  settings: SettingsRepository;
-}
-
-export function openRepositories(
-  target: CouchTarget,
-  databases: { requests: string; settings: string },
-): Repositories {
-  const server = connect(target);
-  return {
-    workflows: new WorkflowRepository(server, databases.requests),
-    settings: new SettingsRepository(server, databases.settings),
-  };
-}
 
 export type ClosableUpstream = UpdaterUpstream & { close?(): Promise<void> };
 

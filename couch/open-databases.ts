@@ -5,10 +5,27 @@ import type { ServerScope } from 'nano';
 import type { CouchConfig } from '../lib/config.js';
 import { NotFoundError } from '../lib/errors.js';
 import { scrubUrl, type Logger } from '../lib/logger.js';
-import { connect, resolveCouch, type ResolvedCouch } from './connection.js';
+import { connect, resolveCouch, type CouchTarget, type ResolvedCouch } from './connection.js';
 import { isNotFound } from './errors.js';
 import { SettingsRepository } from './settings.js';
 import { WorkflowRepository } from './workflows.js';
+
+/** The two repositories of the configured databases, on one connection. */
+export interface Repositories {
+  workflows: WorkflowRepository;
+  settings: SettingsRepository;
+}
+
+export function openRepositories(
+  target: CouchTarget,
+  databases: { requests: string; settings: string },
+): Repositories {
+  const server = connect(target);
+  return {
+    workflows: new WorkflowRepository(server, databases.requests),
+    settings: new SettingsRepository(server, databases.settings),
+  };
+}
 
 export interface OpenDatabases {
   couch: ResolvedCouch;

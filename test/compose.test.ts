@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { composeUpdater, openRepositories } from '../compose.js';
+import { composeUpdater } from '../compose.js';
+import { openRepositories } from '../couch/open-databases.js';
 import { loadConfig } from '../lib/config.js';
 import { runUpdate } from '../updater/run.js';
 import { FakeUpstream, RecordingNotifier } from './support/fake-upstream.js';

@@ -4,7 +4,8 @@
  * CouchDB and its databases, the upstream concurrency), timed, with its CouchDB requests
  * counted, its wall time split by what was in flight, and its memory sampled.
  */
-import { composeUpdater, openRepositories } from '../../compose.js';
+import { composeUpdater } from '../../compose.js';
+import { openRepositories } from '../../couch/open-databases.js';
 import { loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
 import { runUpdate } from '../../updater/run.js';

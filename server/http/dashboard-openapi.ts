@@ -344,6 +344,12 @@ export function dashboardSchemas(): Record<string, object> {
           type: 'object',
           properties: {
             days: integer,
+            counted_to: {
+              type: 'string',
+              format: 'date-time',
+              description:
+                'The time quiet days are counted up to: the start of the minute the answer was made in (answers are made once a minute)',
+            },
             count: integer,
             workflows: {
               type: 'array',

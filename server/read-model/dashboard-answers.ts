@@ -196,7 +196,8 @@ export interface DashboardAnswer {
   summary: Totals & { campaigns: number; running: number; stuck: number; window_events: number };
   production: ProductionRow[];
   most_active: ActiveCampaignRow[];
-  stuck: { days: number; count: number; workflows: StuckRow[] };
+  /** `counted_to`: the time quiet days are counted up to (answers are made once a minute). */
+  stuck: { days: number; counted_to: string; count: number; workflows: StuckRow[] };
   pwgs: Array<
     { pwg: string | null; running: number; stuck: number; window_events: number } & Totals
   >;
@@ -289,6 +290,7 @@ export function dashboardAnswer(
       })),
     stuck: {
       days: query.stuckDays,
+      counted_to: isoTime(nowSeconds) as string,
       count: stuck.length,
       workflows: stuck.slice(0, STUCK_LISTED).map((workflow) => stuckRow(workflow, nowSeconds)),
     },

@@ -314,15 +314,17 @@ describe('website: campaign dashboards', function () {
         summary: Row;
         production: Row[];
         most_active: Row[];
-        stuck: { days: number; count: number; workflows: Row[] };
+        stuck: { days: number; counted_to: string; count: number; workflows: Row[] };
         pwgs: Row[];
       }>(`/stats/api/dashboard?window=120d&stuck_days=${stuckDays}`);
+      // Quiet days are counted to the start of the minute the answer was made in.
+      const countedTo = Date.parse(answer.stuck.counted_to) / 1000;
+      expect(countedTo % 60).to.equal(0);
+      expect(Date.now() / 1000 - countedTo).to.be.within(0, 60 + 5);
       const to = dayOfIso(answer.window.to);
       expect(answer.production).to.deep.equal(productionRows(all.days, answer.window));
       const stuck = contributions
-        .filter(
-          (c) => c.quietSince !== undefined && c.quietSince <= Date.now() / 1000 - stuckDays * DAY,
-        )
+        .filter((c) => c.quietSince !== undefined && c.quietSince <= countedTo - stuckDays * DAY)
         .sort((x, y) => (x.quietSince as number) - (y.quietSince as number));
       expect(stuck.length, 'some stuck').to.be.above(0);
       expect(answer.stuck.days).to.equal(stuckDays);

@@ -19,7 +19,6 @@ export {
 } from './errors.js';
 export {
   PdmvNotifier,
-  type CallbackRoute,
   type NotifiableWorkflow,
   type NotifyResult,
   type PdmvInstance,

@@ -13,8 +13,6 @@ import { validate } from './validate.js';
 import type { PdmvService } from '../../workflow/pdmv-service.js';
 import { callbackRoute } from '../callback-route.js';
 
-export type CallbackRoute = PdmvService;
-
 /** Which deployment of the PdmV services is notified: production or development. */
 export type PdmvInstance = 'prod' | 'dev';
 
@@ -27,12 +25,12 @@ export interface NotifiableWorkflow {
 export type NotifyResult =
   | {
       status: 'sent';
-      route: CallbackRoute;
+      route: PdmvService;
       target: PdmvInstance;
       httpStatus: number;
       response: unknown;
     }
-  | { status: 'skipped'; route: CallbackRoute; target: PdmvInstance; reason: string };
+  | { status: 'skipped'; route: PdmvService; target: PdmvInstance; reason: string };
 
 export interface Deployment {
   target: UpstreamTarget;

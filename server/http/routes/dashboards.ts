@@ -29,7 +29,7 @@ import { campaignPage } from '../../render/pages/campaign-page.js';
 import { campaignsPage } from '../../render/pages/campaigns-page.js';
 import type { PagePart } from '../../render/pages/compiled-html.js';
 import { SafeHtml } from '../../render/html.js';
-import { DashboardAnswerCache } from '../../read-model/dashboard-answer-cache.js';
+import { answerTime, DashboardAnswerCache } from '../../read-model/dashboard-answer-cache.js';
 import type { WindowName } from '../../read-model/dashboard-window.js';
 import type { PageContext } from '../../render/pages/context.js';
 import { dashboardPage } from '../../render/pages/dashboard-page.js';
@@ -76,48 +76,41 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Router {
     }
     return dashboards.snapshot();
   };
-  /** The snapshot and the second the answers of one request are made for. */
-  const current = async () => ({ data: await snapshot(), second: Math.floor(Date.now() / 1000) });
-  const campaignOf = (
-    data: DashboardSnapshot,
-    name: string,
-    window: WindowName,
-    second: number,
-  ) => {
-    const answer = campaignAnswer(data, name, window, second);
+  /** The snapshot and the time (the start of this minute) the answers of one request are made for. */
+  const current = async () => ({ data: await snapshot(), at: answerTime(Date.now()) });
+  const campaignOf = (data: DashboardSnapshot, name: string, window: WindowName, at: number) => {
+    const answer = campaignAnswer(data, name, window, at);
     if (!answer) throw new NotFoundError('there is no campaign with this name');
     return answer;
   };
-  /** A page made once a second per URL and header; compressed once a second by the sender. */
+  /** A page's parts made once a minute per URL and header; rendered and compressed once a second by the sender. */
   const sendPage = async (
     req: Request,
     res: Response,
-    make: (context: PageContext, data: DashboardSnapshot, second: number) => PagePart[],
+    make: (context: PageContext, data: DashboardSnapshot, at: number) => PagePart[],
   ) => {
-    const { data, second } = await current();
+    const { data, at } = await current();
     const context = await options.pageContext();
     const header = `${context.totalWorkflows} ${context.lastUpdateRun} ${context.lastRun?.finishedAt}`;
-    const parts = answers.answer(`page ${req.originalUrl} ${header}`, data, second, () =>
-      make(context, data, second),
+    const parts = answers.answer(`page ${req.originalUrl} ${header}`, data, at, () =>
+      make(context, data, at),
     );
     await pages.send(req, res, parts, `dashboards ${data.indexVersion} ${header}`);
   };
-  /** JSON (or CSV) made once a second per URL, and gzip-compressed once for clients that accept it. */
+  /** JSON (or CSV) made once a minute per URL, and gzip-compressed once for clients that accept it. */
   const sendText = async (
     req: Request,
     res: Response,
     type: string,
-    make: (data: DashboardSnapshot, second: number) => string,
+    make: (data: DashboardSnapshot, at: number) => string,
   ) => {
-    const { data, second } = await current();
-    const body = answers.answer(req.originalUrl, data, second, () =>
-      Buffer.from(make(data, second), 'utf8'),
+    const { data, at } = await current();
+    const body = answers.answer(req.originalUrl, data, at, () =>
+      Buffer.from(make(data, at), 'utf8'),
     );
     res.type(type).set('Vary', 'Accept-Encoding');
     if (req.headers['accept-encoding'] !== undefined && req.acceptsEncodings('gzip') === 'gzip') {
-      const compressed = answers.answer(`gzip ${req.originalUrl}`, data, second, () =>
-        gzipSync(body),
-      );
+      const compressed = answers.answer(`gzip ${req.originalUrl}`, data, at, () => gzipSync(body));
       res.set('Content-Encoding', 'gzip').send(compressed);
       return;
     }
@@ -126,42 +119,42 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Router {
 
   router.get('/campaigns', async (req, res) => {
     const query = parseCampaignsQuery(req.query);
-    await sendPage(req, res, (context, data, second) =>
-      campaignsPage(context, campaignsAnswer(data, query, second)),
+    await sendPage(req, res, (context, data, at) =>
+      campaignsPage(context, campaignsAnswer(data, query, at)),
     );
   });
   router.get('/campaign/:name', async (req, res) => {
     const name = parseCampaignName(req.params.name as string);
     const { window } = parseCampaignQuery(req.query);
-    await sendPage(req, res, (context, data, second) =>
-      campaignPage(context, campaignOf(data, name, window, second)),
+    await sendPage(req, res, (context, data, at) =>
+      campaignPage(context, campaignOf(data, name, window, at)),
     );
   });
   router.get('/dashboard', async (req, res) => {
     const query = parseDashboardQuery(req.query);
-    await sendPage(req, res, (context, data, second) =>
-      dashboardPage(context, dashboardAnswer(data, query, second)),
+    await sendPage(req, res, (context, data, at) =>
+      dashboardPage(context, dashboardAnswer(data, query, at)),
     );
   });
 
   router.get('/api/campaigns', answersJson, async (req, res) => {
     const query = parseCampaignsQuery(req.query);
-    await sendText(req, res, 'json', (data, second) =>
-      JSON.stringify(campaignsAnswer(data, query, second)),
+    await sendText(req, res, 'json', (data, at) =>
+      JSON.stringify(campaignsAnswer(data, query, at)),
     );
   });
   router.get('/api/campaigns.csv', answersJson, async (req, res) => {
     const query = parseCampaignsQuery(req.query);
     attachment(res, `campaigns-${query.window}`);
-    await sendText(req, res, CSV, (data, second) =>
-      toCsv(TABLE_COLUMNS.campaigns, campaignsAnswer(data, query, second).campaigns),
+    await sendText(req, res, CSV, (data, at) =>
+      toCsv(TABLE_COLUMNS.campaigns, campaignsAnswer(data, query, at).campaigns),
     );
   });
   router.get('/api/campaign/:name', answersJson, async (req, res) => {
     const name = parseCampaignName(req.params.name as string);
     const { window } = parseCampaignQuery(req.query);
-    await sendText(req, res, 'json', (data, second) =>
-      JSON.stringify(campaignOf(data, name, window, second)),
+    await sendText(req, res, 'json', (data, at) =>
+      JSON.stringify(campaignOf(data, name, window, at)),
     );
   });
   router.get('/api/campaign/:name/:table.csv', answersJson, async (req, res) => {
@@ -171,14 +164,14 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Router {
     const name = parseCampaignName(req.params.name as string);
     const { window } = parseCampaignQuery(req.query);
     attachment(res, `campaign-${name}-${req.params.table}-${window}`);
-    await sendText(req, res, CSV, (data, second) =>
-      toCsv(table.columns, table.rows(campaignOf(data, name, window, second))),
+    await sendText(req, res, CSV, (data, at) =>
+      toCsv(table.columns, table.rows(campaignOf(data, name, window, at))),
     );
   });
   router.get('/api/dashboard', answersJson, async (req, res) => {
     const query = parseDashboardQuery(req.query);
-    await sendText(req, res, 'json', (data, second) =>
-      JSON.stringify(dashboardAnswer(data, query, second)),
+    await sendText(req, res, 'json', (data, at) =>
+      JSON.stringify(dashboardAnswer(data, query, at)),
     );
   });
   router.get('/api/dashboard/:table.csv', answersJson, async (req, res) => {
@@ -189,8 +182,8 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Router {
       );
     const query = parseDashboardQuery(req.query);
     attachment(res, `dashboard-${req.params.table}-${query.window}`);
-    await sendText(req, res, CSV, (data, second) =>
-      toCsv(table.columns, table.rows(dashboardAnswer(data, query, second))),
+    await sendText(req, res, CSV, (data, at) =>
+      toCsv(table.columns, table.rows(dashboardAnswer(data, query, at))),
     );
   });
 

@@ -111,7 +111,7 @@ export function definitionsNote(): SafeHtml {
 <li><b>PWG</b>: the physics group of an McM PrepID (<code>task_HIG-RunIISummer20UL18wmLHEGEN-00123</code> → HIG); workflows with other PrepIDs (ReReco, RelVal, tests) count under "none".</li>
 <li><b>Events per day or month</b>: the change of each workflow's produced events between successive history entries, dated by the entry (UTC days); months add up their days. A workflow deleted from ReqMgr2 leaves with its history.</li>
 <li><b>Last activity</b>: the last day the produced events changed.</li>
-<li><b>Stuck</b>: running workflows whose final output has not grown for the chosen number of days, counted from the later of their last growth and the start of their current run of running statuses.</li>
+<li><b>Stuck</b>: running workflows whose final output has not grown for the chosen number of days, counted from the later of their last growth and the start of their current run of running statuses, up to the start of the current minute (the dashboards are made once a minute).</li>
 <li><b>Projected completion</b>: the remaining events (expected − produced of each workflow, never below 0, over workflows with known expected events that are not aborted, rejected or failed) divided by the recent rate, the events of the last ${RATE_DAYS} days (today included) ÷ ${RATE_DAYS}. Shown only when that rate is positive.</li>
 <li><b>Status groups</b>: <ul>${groups}<li><b>other</b>: any other status, or none</li></ul></li>
 <li>The daily numbers come from CouchDB views (design document <code>dashboards</code>), the counts per workflow from the site's own copy of every workflow; both are taken again after each change of the database.</li>

@@ -1,6 +1,10 @@
 /** The dashboards' snapshot cache, the day series behind it and the CSV writer, without servers. */
 import { expect } from 'chai';
 import { toCsv } from '../../../server/http/csv.js';
+import {
+  answerTime,
+  DashboardAnswerCache,
+} from '../../../server/read-model/dashboard-answer-cache.js';
 import { DashboardCache } from '../../../server/http/dashboard-cache.js';
 import type { DashboardSnapshot } from '../../../server/read-model/dashboard-snapshot.js';
 import { dayNumber, DaySeries } from '../../../server/read-model/day-series.js';
@@ -112,6 +116,27 @@ describe('dashboards: snapshot cache', () => {
     await tick();
     builds.finish(1);
     expect((await retry).indexVersion).to.equal(1);
+  });
+});
+
+describe('dashboards: answers made once a minute', () => {
+  it('counts an answer up to the start of its minute', () => {
+    const start = Date.UTC(2026, 11, 5, 6, 30, 0);
+    expect(answerTime(start)).to.equal(start / 1000);
+    expect(answerTime(start + 59_999)).to.equal(start / 1000);
+    expect(answerTime(start + 60_000)).to.equal(start / 1000 + 60);
+  });
+
+  it('makes an answer once per key, snapshot and minute', () => {
+    const cache = new DashboardAnswerCache(1_000, (value) => String(value).length);
+    const first = snapshotAt(1);
+    let made = 0;
+    const make = () => `answer ${++made}`;
+    expect(cache.answer('/a', first, 60, make)).to.equal('answer 1');
+    expect(cache.answer('/a', first, 60, make)).to.equal('answer 1');
+    expect(cache.answer('/b', first, 60, make)).to.equal('answer 2');
+    expect(cache.answer('/a', first, 120, make), 'next minute').to.equal('answer 3');
+    expect(cache.answer('/a', snapshotAt(2), 120, make), 'new snapshot').to.equal('answer 4');
   });
 });
 

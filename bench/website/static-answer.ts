@@ -1,7 +1,8 @@
 /**
- * The control for the list page: a bare Node HTTP server that answers every request with
- * the same bytes, already in memory. What it reaches on this machine, with the same load
- * generator, is the ceiling for any server sending answers of that size.
+ * The controls: a bare Node HTTP server that answers every request with the same bytes,
+ * already in memory (a page as the website sent it, compressed or not). What it reaches on
+ * this machine, with the same load generator, is the ceiling for any server sending
+ * answers of that size.
  */
 import { once } from 'node:events';
 import http from 'node:http';
@@ -12,11 +13,15 @@ export interface StaticAnswer {
   close(): Promise<void>;
 }
 
-export async function serveStaticAnswer(body: Buffer): Promise<StaticAnswer> {
+export async function serveStaticAnswer(
+  body: Buffer,
+  headers: Record<string, string> = {},
+): Promise<StaticAnswer> {
   const server = http.createServer((_req, res) => {
     res.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
       'content-length': body.length,
+      ...headers,
     });
     res.end(body);
   });

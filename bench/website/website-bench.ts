@@ -169,6 +169,33 @@ function requestKinds(workflows: number): RequestKind[] {
   ];
 }
 
+/**
+ * Bare HTTP servers answering fixed bytes: the uncompressed list page (the ceiling for
+ * answers of its size) and a compressed search answer (the floor of latency at 32
+ * connections for an answer of a search's size on this machine, with no work behind it).
+ */
+function controls(): RequestKind[] {
+  const control = (label: string, path: string, browser: boolean): RequestKind => ({
+    label,
+    example: path,
+    paths: [path],
+    listTarget: false,
+    browser,
+  });
+  return [
+    control(
+      'control: bare Node HTTP server, the uncompressed list page as fixed bytes',
+      `${PREFIX}/`,
+      false,
+    ),
+    control(
+      'control: bare Node HTTP server, the compressed search answer as fixed bytes',
+      `${PREFIX}/search?q=${encodeURIComponent(SEARCH_WORDS[0] as string)}`,
+      true,
+    ),
+  ];
+}
+
 interface StartRow {
   label: string;
   times: StartTimes;
@@ -227,17 +254,13 @@ export async function websiteBenchmark(context: BenchContext): Promise<ReportBod
         firstResponseMs,
       });
     }
-    const listPath = `${PREFIX}/`;
-    const controlOrigin = (await running.ask<string>('serveCopy', listPath)).value;
-    context.log('website: control (bare HTTP server, list page bytes)');
-    const control = {
-      label: 'control: bare Node HTTP server, the uncompressed list page as fixed bytes',
-      example: listPath,
-      paths: [listPath],
-      listTarget: false,
-      browser: false,
-    };
-    measured.push(await underLoad(running, controlOrigin, control, loadSpec));
+    for (const control of controls()) {
+      const controlOrigin = (
+        await running.ask<string>('serveCopy', { path: control.example, gzip: control.browser })
+      ).value;
+      context.log(`website: ${control.label}`);
+      measured.push(await underLoad(running, controlOrigin, control, loadSpec));
+    }
     const final = await running.ask<WebsiteUsage>('usage');
     const written = kept
       ? 'kept from an earlier run (BENCH_KEEP_DATA)'

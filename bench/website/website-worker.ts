@@ -4,6 +4,8 @@
  * It answers `start` as soon as it listens: the parent times how long pages take to be
  * right from there (the index loads, or is restored from its snapshot, in the background).
  */
+import { once } from 'node:events';
+import http from 'node:http';
 import type { CouchTarget } from '../../couch/connection.js';
 import type { DatabaseNames } from '../../couch/setup.js';
 import { createLogger } from '../../lib/logger.js';
@@ -80,11 +82,33 @@ async function usage(): Promise<WebsiteUsage> {
   };
 }
 
-/** Serves the bytes of one of the website's pages from a bare HTTP server; answers its origin. */
-async function serveCopy(path: string): Promise<string> {
-  const response = await fetch(`${website?.origin}${path}`);
-  control = await serveStaticAnswer(Buffer.from(await response.arrayBuffer()));
+/**
+ * Serves the bytes of one of the website's pages from a bare HTTP server (gzip-compressed as
+ * a browser gets it when `gzip`); answers its origin.
+ */
+async function serveCopy({ path, gzip }: { path: string; gzip: boolean }): Promise<string> {
+  await control?.close();
+  const body = gzip ? await rawGzipAnswer(path) : await plainAnswer(path);
+  control = await serveStaticAnswer(body, gzip ? { 'content-encoding': 'gzip' } : {});
   return control.origin;
+}
+
+async function plainAnswer(path: string): Promise<Buffer> {
+  const response = await fetch(`${website?.origin}${path}`);
+  return Buffer.from(await response.arrayBuffer());
+}
+
+/** The compressed bytes as sent (fetch would decompress them). */
+async function rawGzipAnswer(path: string): Promise<Buffer> {
+  const [response] = (await once(
+    http.get(`${website?.origin}${path}`, { headers: { 'accept-encoding': 'gzip' } }),
+    'response',
+  )) as [http.IncomingMessage];
+  if (response.headers['content-encoding'] !== 'gzip')
+    throw new Error(`${path} was not answered gzip-compressed`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 answerParent({ start, usage, serveCopy }, async () => {

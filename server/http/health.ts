@@ -5,7 +5,9 @@
  * while it catches up), `stale` (it has not caught up with the feed for `maxLagMs`) or
  * `unavailable` (CouchDB does not answer). The answer is public: it says "database
  * unreachable", never CouchDB's own error text (addresses, ports); that goes to the log,
- * once per change.
+ * once per change. CouchDB is asked once for any number of requests at the same time, and
+ * that answer serves for `probeReuseMs` (1 s) more: however often /healthz is asked (it is
+ * public), CouchDB gets about one request a second from it.
  */
 import type { WorkflowRepository } from '../../couch/workflows.js';
 import { errorMessage } from '../../lib/errors.js';
@@ -33,17 +35,26 @@ export interface HealthOptions {
   /** The index counts as stale when it has not caught up for this long. */
   maxLagMs: number;
   timeoutMs?: number;
+  /** How long a CouchDB answer serves other requests after it came (default 1 s). */
+  probeReuseMs?: number;
+}
+
+interface CouchProbe {
+  result: Promise<HealthReport['couchdb']>;
+  /** When the answer came; undefined while CouchDB is being asked. */
+  answeredAt?: number;
 }
 
 export class HealthCheck {
   private lastStatus: HealthStatus | undefined;
   private couchWasReachable = true;
+  private probe: CouchProbe | undefined;
 
   constructor(private readonly options: HealthOptions) {}
 
   async report(): Promise<HealthReport> {
     const { index, maxLagMs } = this.options;
-    const couchdb = await this.checkCouch();
+    const couchdb = await this.askCouch();
     const status = index.status();
     const verdict: HealthStatus = !couchdb.ok
       ? 'unavailable'
@@ -68,6 +79,18 @@ export class HealthCheck {
         loadedFrom: status.loadedFrom ?? null,
       },
     };
+  }
+
+  /** The probe in flight or answered within `probeReuseMs`, else a new one. */
+  private askCouch(): Promise<HealthReport['couchdb']> {
+    const reuseMs = this.options.probeReuseMs ?? 1000;
+    const probe = this.probe;
+    if (probe && (probe.answeredAt === undefined || Date.now() - probe.answeredAt < reuseMs))
+      return probe.result;
+    const next: CouchProbe = { result: this.checkCouch() };
+    void next.result.then(() => (next.answeredAt = Date.now()));
+    this.probe = next;
+    return next.result;
   }
 
   private async checkCouch(): Promise<HealthReport['couchdb']> {

@@ -20,7 +20,13 @@ export function openRepositories(
   target: CouchTarget,
   databases: { requests: string; settings: string },
 ): Repositories {
-  const server = connect(target);
+  return repositoriesOn(connect(target), databases);
+}
+
+function repositoriesOn(
+  server: ServerScope,
+  databases: { requests: string; settings: string },
+): Repositories {
   return {
     workflows: new WorkflowRepository(server, databases.requests),
     settings: new SettingsRepository(server, databases.settings),
@@ -51,8 +57,10 @@ export async function openDatabases(
   const db: OpenDatabases = {
     couch,
     server,
-    workflows: new WorkflowRepository(server, config.couch.requestsDb),
-    settings: new SettingsRepository(server, config.couch.settingsDb),
+    ...repositoriesOn(server, {
+      requests: config.couch.requestsDb,
+      settings: config.couch.settingsDb,
+    }),
     close: () => couch.stop(),
   };
   if (options.existing) {

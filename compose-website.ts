@@ -94,8 +94,11 @@ export function composeWebsite(deps: ServerDependencies): ComposedWebsite {
   // What a page shows: the index, the update runs, whether the data may be stale, and the
   // dashboards' snapshot (built after the index moves).
   const answers = new SameSecondAnswers({
-    dataVersion: () =>
-      `${index.version} ${updateRuns.version} ${dashboards.builtFrom} ${staleData(index)?.since ?? 'current'}`,
+    dataVersion: () => {
+      const stale = staleData(index);
+      const staleness = stale === undefined ? 'current' : `stale since ${stale.since}`;
+      return `${index.version} ${updateRuns.version} ${dashboards.builtFrom} ${staleness}`;
+    },
     maxBytes: cacheBytes.sameSecond,
     onReplay: (route, seconds) => metrics.record(route, 'GET', 200, seconds),
   });

@@ -306,6 +306,16 @@ describe('website: campaign dashboards', function () {
     expect(activePage).to.include(`completes around <b>${active.projection.completion_date}</b>`);
   });
 
+  it('has a world whose producing workflows have 0, 1, 2 and 3 campaigns, some losing events', () => {
+    // What the view's one row per campaign set must be read right for (the checks below).
+    for (const k of [0, 1, 2, 3]) {
+      const producing = contributions.filter((c) => c.campaigns.length === k && c.days.size > 0);
+      expect(producing.length, `${k} campaigns`).to.be.above(1);
+      const losing = producing.filter((c) => [...c.days.values()].some((change) => change < 0));
+      expect(losing.length, `${k} campaigns, losing events`).to.be.above(0);
+    }
+  });
+
   it('sums production across campaigns counting each workflow once, lists stuck workflows and PWGs', async () => {
     const all = totalsOf(contributions);
     for (const stuckDays of [3, 7, 30]) {

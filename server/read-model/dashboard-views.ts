@@ -6,7 +6,7 @@
  * pouchdb-server re-reads the rows.
  */
 import type { WorkflowRepository } from '../../couch/workflows.js';
-import { couchError } from '../../couch/errors.js';
+import { couchError, isNotFound } from '../../couch/errors.js';
 import { dayNumber, DaySeries, type DayNumber } from './day-series.js';
 import type { Sequence } from './workflow-source.js';
 
@@ -50,8 +50,11 @@ export async function readDashboardViews(
     try {
       return await db.view<V>(DASHBOARDS_DESIGN_DOC, PRODUCTION_VIEW, params);
     } catch (err) {
+      const what = `querying view ${DASHBOARDS_DESIGN_DOC}/${PRODUCTION_VIEW} of ${workflows.name}`;
       throw couchError(
-        `querying view ${DASHBOARDS_DESIGN_DOC}/${PRODUCTION_VIEW} of ${workflows.name}`,
+        isNotFound(err)
+          ? `${what}, which this version of the website reads (run "node cli.js --action setup" to deploy this version's design documents)`
+          : what,
         err,
       );
     }

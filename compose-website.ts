@@ -4,18 +4,23 @@
  * repositories, the workflow index over the database's feed, the read model's services
  * and caches, the Express app over them, listening.
  */
-import type { Express } from 'express';
 import { openRepositories } from './couch/open-databases.js';
-import { createServer, type ServerDependencies } from './server/http/app.js';
+import { createServer, websiteListener, type ServerDependencies } from './server/http/app.js';
 import { DashboardCache } from './server/http/dashboard-cache.js';
 import { HealthCheck } from './server/http/health.js';
 import { createMetrics } from './server/http/metrics.js';
+import { SameSecondAnswers } from './server/http/same-second-answers.js';
 import { PageSender } from './server/http/send-page.js';
-import { serveWebsite, type RunningWebsite, type WebsiteOptions } from './server/http/website.js';
+import {
+  serveWebsite,
+  type ComposedWebsite,
+  type RunningWebsite,
+  type WebsiteOptions,
+} from './server/http/website.js';
 import { WorkflowUpdates } from './server/http/workflow-updates.js';
 import { buildSnapshot } from './server/read-model/dashboard-snapshot.js';
 import { readDashboardViews } from './server/read-model/dashboard-views.js';
-import { UpdateRunsReader } from './server/read-model/last-update.js';
+import { staleData, UpdateRunsReader } from './server/read-model/last-update.js';
 import { WorkflowDocuments } from './server/read-model/workflow-documents.js';
 import { WorkflowIndex } from './server/read-model/workflow-index.js';
 import { WorkflowQueries } from './server/read-model/workflow-query.js';
@@ -32,7 +37,7 @@ export async function startWebsite(options: WebsiteOptions): Promise<RunningWebs
     snapshotDir: options.snapshotDir,
     snapshotIntervalMs: options.snapshotIntervalMs,
   });
-  const app = composeWebsiteApp({
+  const website = composeWebsite({
     prefix: options.prefix,
     updateToken: options.updateToken,
     workflows,
@@ -43,17 +48,18 @@ export async function startWebsite(options: WebsiteOptions): Promise<RunningWebs
     trustProxy: options.trustProxy,
     tuning: options.tuning,
   });
-  return serveWebsite(app, index, options);
+  return serveWebsite(website, index, options);
 }
 
-/** The Express app over `deps.index` with every service and cache it answers from. */
-export function composeWebsiteApp(deps: ServerDependencies): Express {
+/** The website over `deps.index` with every service and cache it answers from. */
+export function composeWebsite(deps: ServerDependencies): ComposedWebsite {
   const { prefix, index, workflows, logger } = deps;
   const tuning = deps.tuning ?? {};
   const cacheBytes = {
     documents: tuning.documentCacheBytes ?? 16_000_000,
     blocks: tuning.blockCacheBytes ?? 16_000_000,
     pages: tuning.pageCacheBytes ?? 8_000_000,
+    sameSecond: tuning.sameSecondBytes ?? 4_000_000,
   };
   const queries = new WorkflowQueries({ index, cachedNames: tuning.cachedFilterNames });
   const search = new WorkflowSearch(index, queries);
@@ -78,7 +84,6 @@ export function composeWebsiteApp(deps: ServerDependencies): Express {
   const updateRuns = new UpdateRunsReader(deps.settings, logger, tuning.lastUpdateMaxAgeMs);
   const metrics = createMetrics(index, updateRuns);
   const blocks = new WorkflowBlocks(prefix, cacheBytes.blocks);
-  const pages = new PageSender(cacheBytes.pages);
   const dashboards = new DashboardCache({
     version: () => index.version,
     build: () => buildSnapshot(index, () => readDashboardViews(workflows)),
@@ -86,7 +91,21 @@ export function composeWebsiteApp(deps: ServerDependencies): Express {
     maxStaleMs: tuning.dashboardMaxStaleMs ?? 600_000,
     maxWaitMs: tuning.dashboardMaxWaitMs ?? 20_000,
   });
-  return createServer({
+  // What a page shows: the index, the update runs, whether the data may be stale, and the
+  // dashboards' snapshot (built after the index moves).
+  const answers = new SameSecondAnswers({
+    dataVersion: () => {
+      const stale = staleData(index);
+      const staleness = stale === undefined ? 'current' : `stale since ${stale.since}`;
+      return `${index.version} ${updateRuns.version} ${dashboards.builtFrom} ${staleness}`;
+    },
+    maxBytes: cacheBytes.sameSecond,
+    onReplay: (route, seconds) => metrics.record(route, 'GET', 200, seconds),
+  });
+  const pages = new PageSender(cacheBytes.pages, (req, res, body) =>
+    answers.keep(req, res, body, metrics.routeOf(req, res)),
+  );
+  const app = createServer({
     prefix,
     index,
     logger,
@@ -101,6 +120,15 @@ export function composeWebsiteApp(deps: ServerDependencies): Express {
     blocks,
     pages,
     dashboards,
-    cacheBytes,
   });
+  return {
+    listener: websiteListener(app, answers, logger),
+    memoryUse: () => ({
+      workflows: index.size,
+      index: index.workflows.memoryUse(),
+      blockCache: { bytes: blocks.bytes, maxBytes: cacheBytes.blocks },
+      pageCache: { bytes: pages.bytes, maxBytes: cacheBytes.pages },
+      documentCache: { bytes: documents.cachedBytes, maxBytes: cacheBytes.documents },
+    }),
+  };
 }

@@ -3,6 +3,7 @@
  * (optional) updater, which compose.ts builds. Routes are thin; the services they call
  * live in their own modules.
  */
+import type { RequestListener } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -12,6 +13,7 @@ import type { Logger } from '../../lib/logger.js';
 import { errorBoundary, notFound } from './error-boundary.js';
 import type { HealthCheck } from './health.js';
 import { staleData, type UpdateRuns, type UpdateRunsReader } from '../read-model/last-update.js';
+import type { SameSecondAnswers } from './same-second-answers.js';
 import type { PageSender } from './send-page.js';
 import type { WebsiteMetrics } from './metrics.js';
 import type { WorkflowBlocks } from '../render/pages/block-cache.js';
@@ -73,6 +75,8 @@ export interface ServerTuning {
   blockCacheBytes?: number;
   /** Memory for compressed pages, each kept for the second it was rendered in (default 8 MB). */
   pageCacheBytes?: number;
+  /** Memory for pages replayed to identical requests in the second they were sent in (default 4 MB). */
+  sameSecondBytes?: number;
   /** The campaign dashboards answer from a snapshot outdated by a change for at most this long while a new one is built (default 10 min; 0: always wait for the new one). */
   dashboardMaxStaleMs?: number;
   /** How long a dashboard request waits for a snapshot being built before a 503 (default 20 s). */
@@ -113,13 +117,11 @@ export interface WebsiteServices {
   blocks: WorkflowBlocks;
   pages: PageSender;
   dashboards: DashboardCache;
-  /** The caches' bounds, as `memoryUse()` reports them. */
-  cacheBytes: { blocks: number; pages: number; documents: number };
 }
 
 export function createServer(services: WebsiteServices): Express {
   const { prefix, index, logger, queries, search, documents, updates, health } = services;
-  const { updateRuns, metrics, blocks, pages, dashboards, cacheBytes } = services;
+  const { updateRuns, metrics, blocks, pages, dashboards } = services;
   const context = (runs: UpdateRuns, search?: string): PageContext => ({
     prefix,
     totalWorkflows: index.size,
@@ -131,13 +133,6 @@ export function createServer(services: WebsiteServices): Express {
   });
 
   const app = express();
-  app.locals.memoryUse = (): MemoryUse => ({
-    workflows: index.size,
-    index: index.workflows.memoryUse(),
-    blockCache: { bytes: blocks.bytes, maxBytes: cacheBytes.blocks },
-    pageCache: { bytes: pages.bytes, maxBytes: cacheBytes.pages },
-    documentCache: { bytes: documents.cachedBytes, maxBytes: cacheBytes.documents },
-  });
   app.disable('x-powered-by');
   // Pages change every second ("3s ago"): hashing each body for an ETag would be wasted work.
   app.set('etag', false);
@@ -146,23 +141,6 @@ export function createServer(services: WebsiteServices): Express {
   app.set('trust proxy', services.trustProxy ?? false);
   app.use(helmet({ contentSecurityPolicy: CONTENT_SECURITY_POLICY }));
   app.use(metrics.observe);
-  if (logger.isLevelEnabled('debug')) {
-    app.use((req, res, next) => {
-      const started = Date.now();
-      res.once('finish', () =>
-        logger.debug(
-          {
-            method: req.method,
-            url: req.originalUrl,
-            status: res.statusCode,
-            ms: Date.now() - started,
-          },
-          'request',
-        ),
-      );
-      next();
-    });
-  }
   app.use(metrics.mountPoint, operationsRoutes({ health, metrics }));
   // The site lives under the prefix: its bare root leads there.
   if (prefix) app.get('/', (_req, res) => res.redirect(302, `${prefix}/`));
@@ -203,4 +181,30 @@ export function createServer(services: WebsiteServices): Express {
   app.use(notFound(prefix));
   app.use(errorBoundary({ logger, pages, pageContext: () => context(updateRuns.known) }));
   return app;
+}
+
+/**
+ * The HTTP server's listener: a page already answered in this second is replayed, anything
+ * else goes to Express. At debug level every request is logged, replayed or not.
+ */
+export function websiteListener(
+  app: Express,
+  answers: SameSecondAnswers,
+  logger: Logger,
+): RequestListener {
+  const answer: RequestListener = (req, res) => {
+    if (!answers.replay(req, res)) app(req, res);
+  };
+  if (!logger.isLevelEnabled('debug')) return answer;
+  return (req, res) => {
+    const started = Date.now();
+    const url = req.url;
+    res.once('finish', () =>
+      logger.debug(
+        { method: req.method, url, status: res.statusCode, ms: Date.now() - started },
+        'request',
+      ),
+    );
+    answer(req, res);
+  };
 }

@@ -31,6 +31,11 @@ export class DashboardCache {
     this.now = options.now ?? Date.now;
   }
 
+  /** The index version the snapshot answered now was built from (-1: none yet). */
+  get builtFrom(): number {
+    return this.current?.indexVersion ?? -1;
+  }
+
   async snapshot(): Promise<DashboardSnapshot> {
     const wanted = this.options.version();
     const current = this.current;

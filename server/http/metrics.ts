@@ -20,6 +20,10 @@ export interface WebsiteMetrics {
   mountPoint(req: Request, res: Response, next: NextFunction): void;
   /** Middleware that gives every request it sees one label (static files: no route of their own). */
   label(route: string): RequestHandler;
+  /** The route label of an answered request. */
+  routeOf(req: Request, res: Response): string;
+  /** Counts and times a request answered outside Express (a replayed page). */
+  record(route: string, method: string, status: number, seconds: number): void;
 }
 
 /** The last run's gauges: name, help, value. All are 0 until a run has been recorded. */
@@ -105,18 +109,22 @@ export function createMetrics(index: WorkflowIndex, updateRuns: UpdateRunsReader
     });
   }
 
+  const record = (route: string, method: string, status: number, seconds: number): void => {
+    requests.inc({ route, method, status: String(status) });
+    durations.observe({ route, method }, seconds);
+  };
   return {
     registry,
     observe(req, res, next) {
       const started = process.hrtime.bigint();
       res.once('finish', () => {
-        const route = routeOf(req, res);
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        requests.inc({ route, method: req.method, status: String(res.statusCode) });
-        durations.observe({ route, method: req.method }, seconds);
+        record(routeOf(req, res), req.method, res.statusCode, seconds);
       });
       next();
     },
+    routeOf,
+    record,
     mountPoint(req, res, next) {
       res.locals.routeBase = req.baseUrl;
       next();

@@ -17,8 +17,14 @@ export class PageSender {
   private readonly compressed: LruCache<string, Buffer>;
   private readonly compressing = new Map<string, Promise<Buffer>>();
 
-  /** `maxBytes` bounds the memory the kept compressed pages take. */
-  constructor(maxBytes: number) {
+  /**
+   * `maxBytes` bounds the memory the kept compressed pages take; `sent` hears of every
+   * compressed page shared by the requests of its second (same-second-answers.ts).
+   */
+  constructor(
+    maxBytes: number,
+    private readonly sent?: (req: Request, res: Response, body: Buffer) => void,
+  ) {
     this.compressed = new LruCache(maxBytes, (body) => body.length);
   }
 
@@ -43,6 +49,7 @@ export class PageSender {
     const body = await this.gzipped(key, () => renderPage(parts, now));
     res.set({ 'Content-Encoding': 'gzip', 'Content-Length': String(body.length) });
     res.end(body);
+    if (key !== undefined) this.sent?.(req, res, body);
   }
 
   /** Bytes the kept compressed pages take. */

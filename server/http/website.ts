@@ -6,7 +6,6 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import type { CouchTarget } from '../../couch/connection.js';
 import type { Logger } from '../../lib/logger.js';
 import type { MemoryUse, ServerTuning } from './app.js';
@@ -36,6 +35,12 @@ export interface WebsiteOptions {
   tuning?: ServerTuning;
 }
 
+/** What serves the website's requests, and where its memory goes. */
+export interface ComposedWebsite {
+  listener: http.RequestListener;
+  memoryUse(): MemoryUse;
+}
+
 export interface RunningWebsite {
   /** e.g. http://127.0.0.1:8001/stats/ */
   url: string;
@@ -51,16 +56,16 @@ export interface RunningWebsite {
   close(): Promise<void>;
 }
 
-/** Starts `index` and serves `app` on `options.host`:`options.port`. */
+/** Starts `index` and serves `website` on `options.host`:`options.port`. */
 export async function serveWebsite(
-  app: Express,
+  website: ComposedWebsite,
   index: WorkflowIndex,
   options: Pick<WebsiteOptions, 'host' | 'port' | 'prefix'>,
 ): Promise<RunningWebsite> {
   const ready = index.start();
   const serving = index.whenServing();
 
-  const httpServer = http.createServer(app);
+  const httpServer = http.createServer(website.listener);
   httpServer.keepAliveTimeout = 65_000;
   httpServer.listen(options.port, options.host);
   try {
@@ -78,7 +83,7 @@ export async function serveWebsite(
     index,
     ready,
     serving,
-    memoryUse: () => (app.locals.memoryUse as () => MemoryUse)(),
+    memoryUse: website.memoryUse,
     async close() {
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();

@@ -34,12 +34,18 @@ export class UpdateRunsReader {
   private value: UpdateRuns = { lastUpdate: undefined, lastRun: undefined, known: false };
   private readAt = 0;
   private reading: Promise<void> | undefined;
+  private reads = 0;
 
   constructor(
     private readonly settings: SettingsRepository,
     private readonly logger: Logger,
     private readonly maxAgeMs = 10_000,
   ) {}
+
+  /** Moves with every read that succeeded (the values may have changed). */
+  get version(): number {
+    return this.reads;
+  }
 
   /** The values last read, without reading (for pages that must not wait). */
   get known(): UpdateRuns {
@@ -64,6 +70,7 @@ export class UpdateRunsReader {
         lastRun: lastRunOf(settings.last_run),
         known: true,
       };
+      this.reads++;
     } catch (err) {
       this.logger.warn({ err }, 'reading the update runs from the settings failed');
     }

@@ -8,7 +8,7 @@ import { SettingsRepository } from '../../couch/settings.js';
 import type { StoredWorkflow } from '../../workflow/documents.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { createLogger } from '../../lib/logger.js';
-import { composeWebsiteApp } from '../../compose-website.js';
+import { composeWebsite } from '../../compose-website.js';
 import { WorkflowIndex } from '../../server/read-model/workflow-index.js';
 import { couchWorkflowSource } from '../../server/read-model/workflow-source.js';
 import { setUpTestDatabases } from '../support/couch.js';
@@ -125,7 +125,7 @@ describe('website: while the index is still reading the database', function () {
       logger: createLogger({ level: 'silent' }),
     });
     void index.start();
-    const app = composeWebsiteApp({
+    const website = composeWebsite({
       prefix: '/stats',
       updateToken: undefined,
       workflows,
@@ -133,7 +133,7 @@ describe('website: while the index is still reading the database', function () {
       index,
       logger: createLogger({ level: 'silent' }),
     });
-    server = http.createServer(app).listen(0, '127.0.0.1');
+    server = http.createServer(website.listener).listen(0, '127.0.0.1');
     await once(server, 'listening');
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -191,7 +191,7 @@ describe('website: /healthz when CouchDB cannot be reached', function () {
       logger,
     });
     void index.start();
-    const app = composeWebsiteApp({
+    const website = composeWebsite({
       prefix: '/stats',
       updateToken: undefined,
       workflows,
@@ -199,7 +199,7 @@ describe('website: /healthz when CouchDB cannot be reached', function () {
       index,
       logger,
     });
-    server = http.createServer(app).listen(0, '127.0.0.1');
+    server = http.createServer(website.listener).listen(0, '127.0.0.1');
     await once(server, 'listening');
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

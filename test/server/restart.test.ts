@@ -17,7 +17,7 @@ import { SettingsRepository } from '../../couch/settings.js';
 import type { StoredWorkflow } from '../../workflow/documents.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { createLogger } from '../../lib/logger.js';
-import { composeWebsiteApp } from '../../compose-website.js';
+import { composeWebsite } from '../../compose-website.js';
 import { snapshotPath } from '../../server/read-model/index-snapshot.js';
 import { WorkflowIndex } from '../../server/read-model/workflow-index.js';
 import {
@@ -108,7 +108,7 @@ describe('website: restarts from its index snapshot', function () {
     const source = tamper ? tamper(gated) : gated;
     const index = new WorkflowIndex({ source, logger, pollIntervalMs: 100, snapshotDir: dir });
     void index.start();
-    const app = composeWebsiteApp({
+    const website = composeWebsite({
       prefix: '/stats',
       updateToken: undefined,
       workflows: new WorkflowRepository(couch.anonymous, database),
@@ -116,7 +116,7 @@ describe('website: restarts from its index snapshot', function () {
       index,
       logger,
     });
-    const server = http.createServer(app).listen(0, '127.0.0.1');
+    const server = http.createServer(website.listener).listen(0, '127.0.0.1');
     await once(server, 'listening');
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return {

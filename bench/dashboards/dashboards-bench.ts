@@ -29,7 +29,7 @@ import { deployedNodeFlags, describeFlags } from '../support/deployed-node-flags
 import { WorkerProcess } from '../support/worker-process.js';
 import { fillWorkflows, type Fill } from '../website/fill-workflows.js';
 import { runLoad, type Load } from '../website/load.js';
-import { campaignOf, storedWorkflow } from '../website/stored-workflows.js';
+import { campaignOf, grownWorkflow, storedWorkflow } from '../website/stored-workflows.js';
 import {
   PREFIX,
   type WebsiteStarted,
@@ -229,7 +229,7 @@ async function writeRound(
 ): Promise<WriteRound> {
   const ids = Array.from({ length: count }, (_, k) => storedWorkflow(offset + k, now, 0)._id);
   const current = await repository.getMany(ids);
-  const docs = [...current.values()].map((doc) => grown(doc, now));
+  const docs = [...current.values()].map((doc) => grownWorkflow(doc, now));
   const batches: StoredWorkflow[][] = [];
   for (let i = 0; i < docs.length; i += WRITE_BATCH) batches.push(docs.slice(i, i + WRITE_BATCH));
   let next = 0;
@@ -254,26 +254,6 @@ async function writeRound(
       )
     : 0;
   return { writesMs, existingIndexMs, newIndexMs };
-}
-
-/** The document with one more history entry: every output 10 % larger, an hour later. */
-function grown(doc: StoredWorkflow, now: number): StoredWorkflow {
-  const history = doc.EventNumberHistory ?? [];
-  const latest = history[history.length - 1];
-  const datasets = Object.fromEntries(
-    Object.entries(latest?.Datasets ?? {}).map(([name, numbers]) => [
-      name,
-      { ...numbers, Events: Math.round(numbers.Events * 1.1) + 1 },
-    ]),
-  );
-  return {
-    ...doc,
-    EventNumberHistory: [
-      ...history,
-      { Time: Math.max(now, latest?.Time ?? 0) + 3600, Datasets: datasets },
-    ],
-    LastUpdate: now,
-  };
 }
 
 /** `count` generated workflows written by several `_bulk_docs` streams at once, each its own range. */

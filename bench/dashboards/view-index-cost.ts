@@ -22,7 +22,7 @@ import { WorkflowRepository } from '../../couch/workflows.js';
 import { loadConfig } from '../../lib/config.js';
 import { PRODUCTION_VIEW } from '../../server/read-model/dashboard-views.js';
 import { fillWorkflows } from '../website/fill-workflows.js';
-import { storedWorkflow } from '../website/stored-workflows.js';
+import { grownWorkflow, storedWorkflow } from '../website/stored-workflows.js';
 
 const HISTORY_ENTRIES = 10;
 const WRITE_BATCH = 100;
@@ -80,7 +80,7 @@ async function untilIndexed(query: () => Promise<unknown>): Promise<void> {
   }
 }
 
-/** Workflows [from, from + count) gain a history entry: every output 10 % larger, an hour on. */
+/** Workflows [from, from + count) gain a history entry (`grownWorkflow`). */
 async function writeRound(
   repository: WorkflowRepository,
   from: number,
@@ -88,20 +88,7 @@ async function writeRound(
   now: number,
 ): Promise<void> {
   const ids = Array.from({ length: count }, (_, k) => storedWorkflow(from + k, now, 0)._id);
-  const docs = [...(await repository.getMany(ids)).values()].map((doc) => {
-    const history = doc.EventNumberHistory ?? [];
-    const latest = history[history.length - 1];
-    const datasets = Object.fromEntries(
-      Object.entries(latest?.Datasets ?? {}).map(([name, numbers]) => [
-        name,
-        { ...numbers, Events: Math.round(numbers.Events * 1.1) + 1 },
-      ]),
-    );
-    return {
-      ...doc,
-      EventNumberHistory: [...history, { Time: (latest?.Time ?? now) + 3600, Datasets: datasets }],
-    };
-  });
+  const docs = [...(await repository.getMany(ids)).values()].map((doc) => grownWorkflow(doc, now));
   for (let i = 0; i < docs.length; i += WRITE_BATCH) {
     const failed = (await repository.writeMany(docs.slice(i, i + WRITE_BATCH))).filter(
       (outcome) => !outcome.ok,

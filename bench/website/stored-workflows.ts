@@ -103,3 +103,23 @@ export function storedWorkflow(i: number, now: number, historyEntries: number): 
     LastUpdate: now - (i % 7200),
   };
 }
+
+/** The document with one more history entry: every output 10 % larger, an hour later. */
+export function grownWorkflow(doc: StoredWorkflow, now: number): StoredWorkflow {
+  const history = doc.EventNumberHistory ?? [];
+  const latest = history[history.length - 1];
+  const datasets = Object.fromEntries(
+    Object.entries(latest?.Datasets ?? {}).map(([name, numbers]) => [
+      name,
+      { ...numbers, Events: Math.round(numbers.Events * 1.1) + 1 },
+    ]),
+  );
+  return {
+    ...doc,
+    EventNumberHistory: [
+      ...history,
+      { Time: Math.max(now, latest?.Time ?? 0) + 3600, Datasets: datasets },
+    ],
+    LastUpdate: now,
+  };
+}

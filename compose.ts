@@ -9,6 +9,7 @@
  * command that needs neither starts without them.
  */
 import path from 'node:path';
+import { systemClock, type Clock } from './lib/clock.js';
 import type { Config } from './lib/config.js';
 import { errorMessage } from './lib/errors.js';
 import type { Logger } from './lib/logger.js';
@@ -84,6 +85,16 @@ export async function composeUpdater(
       await notifier?.close?.();
     },
   };
+}
+
+/**
+ * The clock a command stamps times with: the system clock, or the one STATS_CLOCK_URL
+ * serves (the demo's simulated world), read once now (a ConfigError if it cannot be).
+ */
+export async function composeClock(config: Config): Promise<Clock> {
+  if (config.updater.clockUrl === undefined) return systemClock;
+  const { readClockUrl } = await import('./updater/upstream/index.js');
+  return readClockUrl(config.updater.clockUrl, config.upstream);
 }
 
 function retryOptions(overrides: UpstreamOverrides): Pick<UpstreamOptions, 'retryDelays'> {

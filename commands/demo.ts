@@ -186,7 +186,7 @@ function logTickFailure(logger: Logger, err: unknown): void {
 
 function report(output: Output, label: string, summary: RunSummary): void {
   output.say(
-    `${label}: ${plural(summary.changed, 'document')} written, ${summary.deleted} deleted, ${plural(summary.historyEntriesAdded, 'history entry', 'history entries')} added` +
+    `${label}: ${plural(summary.changed, 'workflow')} changed in ReqMgr2, ${summary.deleted} deleted, ${plural(summary.historyEntriesAdded, 'history entry', 'history entries')} added from DBS` +
       (summary.failed.length > 0 ? `, ${summary.failed.length} failed` : ''),
     { summary: { ...summary, failed: summary.failed.length } },
   );

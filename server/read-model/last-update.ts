@@ -31,6 +31,15 @@ export interface UpdateRuns {
   known: boolean;
 }
 
+/** How long a page waits for the settings read again (they answer in milliseconds when up). */
+const REREAD_WAIT_MS = 250;
+
+function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 export class UpdateRunsReader {
   private value: UpdateRuns = { lastUpdate: undefined, lastRun: undefined, known: false };
   private readAt = 0;
@@ -53,11 +62,17 @@ export class UpdateRunsReader {
     return this.value;
   }
 
-  /** The values, read again when older than `maxAgeMs` (waiting only for the very first read). */
+  /**
+   * The values, read again when older than `maxAgeMs`: the very first read is waited for;
+   * later ones for at most `REREAD_WAIT_MS`, so that the first page after a quiet spell
+   * shows the run that finished meanwhile, and a database that does not answer does not
+   * hold pages up (they show what was read before).
+   */
   async current(): Promise<UpdateRuns> {
     if (Date.now() - this.readAt > this.maxAgeMs) {
       this.reading ??= this.read().finally(() => (this.reading = undefined));
       if (this.readAt === 0) await this.reading;
+      else await waitAtMost(this.reading, REREAD_WAIT_MS);
     }
     return this.value;
   }

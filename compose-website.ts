@@ -32,7 +32,7 @@ import { WorkflowBlocks } from './server/render/pages/block-cache.js';
 export async function startWebsite(options: WebsiteOptions): Promise<RunningWebsite> {
   const { workflows, settings } = openRepositories(options.reader, options.databases);
   const index = new WorkflowIndex({
-    source: couchWorkflowSource(workflows, options.reader.url),
+    source: couchWorkflowSource(workflows, options.couchName ?? options.reader.url),
     logger: options.logger.child({ module: 'workflow-index' }),
     pollIntervalMs: options.pollIntervalMs,
     snapshotDir: options.snapshotDir,

@@ -137,7 +137,14 @@ export function configuredWebsite(
   config: Config,
 ): Pick<
   WebsiteOptions,
-  'databases' | 'host' | 'port' | 'prefix' | 'updateToken' | 'trustProxy' | 'snapshotDir'
+  | 'databases'
+  | 'host'
+  | 'port'
+  | 'prefix'
+  | 'updateToken'
+  | 'trustProxy'
+  | 'snapshotDir'
+  | 'couchName'
 > {
   return {
     databases: { requests: config.couch.requestsDb, settings: config.couch.settingsDb },
@@ -150,6 +157,11 @@ export function configuredWebsite(
       config.web.snapshotDir === false
         ? undefined
         : (config.web.snapshotDir ?? path.join(config.couch.dataDir, 'website')),
+    // The embedded server's port changes at every start; its data folder does not.
+    couchName:
+      config.couch.url === undefined
+        ? `embedded CouchDB in ${path.join(config.couch.dataDir, 'couchdb')}`
+        : undefined,
   };
 }
 

@@ -97,6 +97,7 @@ export async function runDemo({
       clock,
       // As the service keeps it (STATS_SNAPSHOT_DIR, default STATS_DATA_DIR/website): a second start is a warm one.
       snapshotDir: configuredWebsite(config).snapshotDir,
+      couchName: configuredWebsite(config).couchName,
       updateWorkflow: async (name) => {
         return oneWorkflowOutcome(await updateWorkflow(name, deps, { now }));
       },

@@ -29,6 +29,11 @@ export interface WebsiteOptions {
   pollIntervalMs?: number;
   /** Folder of the index snapshot (index-snapshot.ts); without one every start reads everything. */
   snapshotDir?: string;
+  /**
+   * What names the CouchDB in the index snapshot's identity (default: `reader.url`). The
+   * embedded server listens on another port at every start: its data folder names it.
+   */
+  couchName?: string;
   /** How often a changed index is written to its snapshot (default 10 min). */
   snapshotIntervalMs?: number;
   /** Express "trust proxy" (STATS_TRUST_PROXY); none when undefined. */

@@ -209,6 +209,32 @@ describe('--action demo and data/sim.env', function () {
     demo = undefined;
     const snapshots = readdirSync(path.join(dataDir, 'website'));
     expect(snapshots.length, 'the website kept its index snapshot').to.be.greaterThan(0);
+
+    // A second start is a warm one: the embedded server has another port, the same data.
+    const again = { text: '' };
+    demo = spawn(process.execPath, [CLI, 'demo'], {
+      env: {
+        PATH: process.env.PATH,
+        STATS_DATA_DIR: dataDir,
+        STATS_PORT: '0',
+        DEMO_WORKFLOWS: '40',
+        DEMO_ACTIVE: '5',
+        DEMO_TICK_S: '3600',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    demo.stdout?.setEncoding('utf8').on('data', (chunk: string) => (again.text += chunk));
+    demo.stderr?.setEncoding('utf8').on('data', (chunk: string) => (again.text += chunk));
+    await served(demo, again);
+    const site = new URL(records(again.text).find((r) => typeof r.url === 'string')?.url as string);
+    const health = (await (await fetch(`${site.origin}/healthz`)).json()) as {
+      index: { loadedFrom: string };
+    };
+    expect(health.index.loadedFrom, again.text).to.equal('snapshot');
+    const stopped = new Promise<number | null>((resolve) => demo?.once('exit', resolve));
+    demo.kill('SIGINT');
+    expect(await stopped).to.equal(0);
+    demo = undefined;
   });
 
   it('npm run sim prints absolute certificate paths and quoted exports, whatever --dir says', async () => {

@@ -20,7 +20,7 @@ import { compileDesignDoc } from '../../couch/design.js';
 import { deployDesignDocs } from '../../couch/deploy.js';
 import type { StoredWorkflow } from '../../workflow/documents.js';
 import { DESIGN_DOC, WORKFLOW_VIEWS, WorkflowRepository } from '../../couch/workflows.js';
-import { DASHBOARDS_DESIGN_DOC, PROGRESS_VIEW } from '../../server/read-model/dashboard-views.js';
+import { DASHBOARDS_DESIGN_DOC, PRODUCTION_VIEW } from '../../server/read-model/dashboard-views.js';
 import { integer, milliseconds, seconds, sum } from '../report/format.js';
 import type { ReportBody, Table, TargetCheck } from '../report/report.js';
 import type { BenchContext } from '../support/bench-context.js';
@@ -249,7 +249,7 @@ async function writeRound(
   const newIndexMs = withView
     ? await timed(() =>
         untilIndexed(() =>
-          db.view(DASHBOARDS_DESIGN_DOC, PROGRESS_VIEW, { limit: 1, reduce: false }),
+          db.view(DASHBOARDS_DESIGN_DOC, PRODUCTION_VIEW, { limit: 1, reduce: false }),
         ),
       )
     : 0;

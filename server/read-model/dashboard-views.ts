@@ -1,17 +1,21 @@
 /**
- * Reads the `dashboards` design document's view `progress` (couch/design-docs/dashboards):
+ * Reads the `dashboards` design document's view `production` (couch/design-docs/dashboards):
  * production per campaign and month, day by day, across campaigns per PWG, and running
- * workflows by how long they have produced nothing. Three range queries answer every
- * dashboard; Apache CouchDB answers the grouped ones from its stored reductions,
+ * workflows by how long they have produced nothing. Two range queries answer every
+ * dashboard; Apache CouchDB answers the grouped one from its stored reductions,
  * pouchdb-server re-reads the rows.
  */
 import type { WorkflowRepository } from '../../couch/workflows.js';
-import { couchError } from '../../couch/errors.js';
+import { couchError, isNotFound } from '../../couch/errors.js';
 import { dayNumber, DaySeries, type DayNumber } from './day-series.js';
 import type { Sequence } from './workflow-source.js';
 
 export const DASHBOARDS_DESIGN_DOC = 'dashboards';
-export const PROGRESS_VIEW = 'progress';
+/**
+ * Named for the rows it holds: a reader of another version of the view (the rows of
+ * `progress` had one campaign each) gets a 404 rather than numbers read the wrong way.
+ */
+export const PRODUCTION_VIEW = 'production';
 
 export interface RunningRow {
   name: string;
@@ -34,7 +38,8 @@ export interface DashboardViewData {
   running: RunningRow[];
 }
 
-type MonthKey = [string | null, number, number, (string | null)?];
+/** The workflows' sorted distinct campaigns ([] for none), the month, the PWG. */
+type MonthKey = [string[], number, number, string | null];
 type RunningKey = [true, number, number | null, number | null];
 
 export async function readDashboardViews(
@@ -43,10 +48,13 @@ export async function readDashboardViews(
   const db = workflows.db;
   const query = async <V>(params: Record<string, unknown>) => {
     try {
-      return await db.view<V>(DASHBOARDS_DESIGN_DOC, PROGRESS_VIEW, params);
+      return await db.view<V>(DASHBOARDS_DESIGN_DOC, PRODUCTION_VIEW, params);
     } catch (err) {
+      const what = `querying view ${DASHBOARDS_DESIGN_DOC}/${PRODUCTION_VIEW} of ${workflows.name}`;
       throw couchError(
-        `querying view ${DASHBOARDS_DESIGN_DOC}/${PROGRESS_VIEW} of ${workflows.name}`,
+        isNotFound(err)
+          ? `${what}, which this version of the website reads (run "node cli.js --action setup" to deploy this version's design documents)`
+          : what,
         err,
       );
     }
@@ -58,30 +66,19 @@ export async function readDashboardViews(
     throw couchError(`reading the update sequence of ${workflows.name}`, err);
   }
 
-  // Keys sort null (across campaigns) < true (running workflows) < strings (campaigns).
-  const byCampaign = await query<number[]>({ startkey: [''], endkey: [{}], group_level: 3 });
+  // Keys sort true (running workflows) < arrays (campaign sets). Each group is the days of
+  // the workflows of one campaign set, month and PWG: it counts in each campaign of the
+  // set, and once across campaigns.
+  const months = await query<number[]>({ startkey: [[]], endkey: [{}], group: true });
   const campaignDays = new Map<string, Map<DayNumber, number>>();
-  for (const row of byCampaign.rows) {
-    const [campaign, year, month] = row.key as unknown as MonthKey;
-    if (typeof campaign !== 'string') continue;
-    let days = campaignDays.get(campaign);
-    if (!days) campaignDays.set(campaign, (days = new Map()));
-    addMonth(days, year, month, row.value);
-  }
-
-  const acrossCampaigns = await query<number[]>({
-    startkey: [null],
-    endkey: [null, {}],
-    group: true,
-  });
   const allDays = new Map<DayNumber, number>();
   const pwgDays = new Map<string | null, Map<DayNumber, number>>();
-  for (const row of acrossCampaigns.rows) {
-    const [, year, month, pwg = null] = row.key as unknown as MonthKey;
+  for (const row of months.rows) {
+    const [campaigns, year, month, pwg] = row.key as unknown as MonthKey;
     addMonth(allDays, year, month, row.value);
-    let days = pwgDays.get(pwg);
-    if (!days) pwgDays.set(pwg, (days = new Map()));
-    addMonth(days, year, month, row.value);
+    addMonth(daysOf(pwgDays, pwg), year, month, row.value);
+    for (const campaign of campaigns)
+      addMonth(daysOf(campaignDays, campaign), year, month, row.value);
   }
 
   const running = await query<unknown>({ startkey: [true], endkey: [true, {}], reduce: false });
@@ -97,6 +94,12 @@ export async function readDashboardViews(
       })
       .sort((a, b) => a.quietSince - b.quietSince || (a.name < b.name ? -1 : 1)),
   };
+}
+
+function daysOf<K>(series: Map<K, Map<DayNumber, number>>, key: K): Map<DayNumber, number> {
+  let days = series.get(key);
+  if (!days) series.set(key, (days = new Map()));
+  return days;
 }
 
 /** Adds a month's day-by-day changes (index 0 = day 1) to `days`. */

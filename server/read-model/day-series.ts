@@ -1,5 +1,5 @@
 /**
- * Events gained (or lost) per UTC day, as the `progress` view sums them, with
+ * Events gained (or lost) per UTC day, as the `production` view of the `dashboards` design document sums them, with
  * running totals: window sums, cumulative values and day/month buckets in O(log n).
  */
 

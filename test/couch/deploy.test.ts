@@ -1,10 +1,13 @@
 import { expect } from 'chai';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { compileDesignDoc, DESIGN_DOCS_DIR } from '../../couch/design.js';
 import { deployDesignDocs, stagingId } from '../../couch/deploy.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
+import { readDashboardViews } from '../../server/read-model/dashboard-views.js';
+import { contributionOf, dashboardWorld } from '../server/dashboard-world.js';
+import { NOW } from '../server/fixtures.js';
 import { setUpTestDatabases } from '../support/couch.js';
 import { indexCommitted, rowsOfExistingIndex } from '../support/view-index.js';
 
@@ -100,5 +103,43 @@ describe('staged design document deploy', function () {
 
     const again = await deployDesignDocs(couch.server, names.requests, [changed]);
     expect(again).to.deep.equal([{ id: '_design/_designDoc', action: 'unchanged' }]);
+  });
+
+  it('replaces the previous dashboards design document (view progress) by this version (view production)', async () => {
+    const { couch, names } = await setUpTestDatabases('deploy-dashboards');
+    const workflows = new WorkflowRepository(couch.server, names.requests);
+    const world = dashboardWorld(NOW, 20);
+    await workflows.writeMany(world);
+    // The previous version: a `progress` view whose rows have one campaign (null: across).
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ddocs-'));
+    cpSync(DESIGN_DOCS_DIR, dir, { recursive: true });
+    const views = path.join(dir, 'dashboards/views');
+    renameSync(path.join(views, 'production'), path.join(views, 'progress'));
+    writeFileSync(
+      path.join(views, 'progress/map.js'),
+      'function map(doc) {\n  emit([null, 2025, 1, null], [1]);\n}\n',
+    );
+    const previous = compileDesignDoc('dashboards', dir);
+    const current = compileDesignDoc('dashboards');
+    expect(await deployDesignDocs(couch.server, names.requests, [previous])).to.deep.equal([
+      { id: '_design/dashboards', action: 'updated' },
+    ]);
+    const reader = couch.anonymous.use(names.requests);
+    expect((await reader.view('dashboards', 'progress', { group: true })).rows).to.have.length(1);
+
+    expect(await deployDesignDocs(couch.server, names.requests, [current])).to.deep.equal([
+      { id: '_design/dashboards', action: 'updated' },
+    ]);
+    const gone = await reader.view('dashboards', 'progress', { limit: 1 }).then(
+      () => 'answered',
+      (err: { statusCode?: number }) => err.statusCode,
+    );
+    expect(gone, 'the previous view').to.equal(404);
+    const read = await readDashboardViews(workflows);
+    const produced = world.map(contributionOf).reduce((sum, c) => sum + c.produced, 0);
+    expect(read.all.total).to.equal(produced);
+    expect(await deployDesignDocs(couch.server, names.requests, [current])).to.deep.equal([
+      { id: '_design/dashboards', action: 'unchanged' },
+    ]);
   });
 });

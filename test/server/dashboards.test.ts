@@ -19,6 +19,7 @@ import {
   type Contribution,
   type ExpectedTotals,
 } from './dashboard-world.js';
+import { readDashboardViews } from '../../server/read-model/dashboard-views.js';
 import { NOW } from './fixtures.js';
 import { eventually, startTestWebsite, unescapeHtml, type TestWebsite } from './support.js';
 
@@ -306,6 +307,16 @@ describe('website: campaign dashboards', function () {
     expect(activePage).to.include(`completes around <b>${active.projection.completion_date}</b>`);
   });
 
+  it('has a world whose producing workflows have 0, 1, 2 and 3 campaigns, some losing events', () => {
+    // What the view's one row per campaign set must be read right for (the checks below).
+    for (const k of [0, 1, 2, 3]) {
+      const producing = contributions.filter((c) => c.campaigns.length === k && c.days.size > 0);
+      expect(producing.length, `${k} campaigns`).to.be.above(1);
+      const losing = producing.filter((c) => [...c.days.values()].some((change) => change < 0));
+      expect(losing.length, `${k} campaigns, losing events`).to.be.above(0);
+    }
+  });
+
   it('sums production across campaigns counting each workflow once, lists stuck workflows and PWGs', async () => {
     const all = totalsOf(contributions);
     for (const stuckDays of [3, 7, 30]) {
@@ -517,5 +528,44 @@ describe('website: campaign dashboards', function () {
       (before.summary.produced_events as number) + 1234,
     );
     expect(after.summary.window_events).to.equal((before.summary.window_events as number) + 1234);
+  });
+});
+
+describe('website: campaign dashboards over the design document of another version', function () {
+  this.timeout(120_000);
+  let site: TestWebsite;
+  before(async () => {
+    site = await startTestWebsite('dashboards-other-version', dashboardWorld(NOW, 10), {
+      tuning: { dashboardMaxStaleMs: 0, dashboardMaxWaitMs: 60_000 },
+    });
+  });
+  after(() => site.close());
+
+  it('answers 502, not numbers read from rows of another shape, and the logged error says to run setup', async () => {
+    // The design document of the version before this one: one row per campaign plus one
+    // with campaign null, in a view named `progress`.
+    const db = site.workflows.db;
+    const live = await db.get('_design/dashboards');
+    await db.insert({
+      ...live,
+      views: {
+        progress: {
+          map: "function (doc) { emit([null, 2025, 1, null], [1]); emit(['Old', 2025, 1, null], [1]); }",
+          reduce: '_sum',
+        },
+      },
+    } as unknown as StoredWorkflow);
+    for (const path of ['/stats/api/dashboard', '/stats/api/campaigns', '/stats/dashboard']) {
+      const response = await site.get(path);
+      expect(response.status, path).to.equal(502);
+      if (path.includes('/api/'))
+        expect(((await response.json()) as Row).error, path).to.equal('COUCH_NOT_FOUND');
+    }
+    // What the website logs says what to do.
+    const failure = await readDashboardViews(site.workflows).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(String(failure)).to.include('dashboards/production').and.include('--action setup');
   });
 });

@@ -2,11 +2,16 @@ function map(doc) {
   // The campaign dashboards' one view (one view keeps the index cheap: pouchdb-server runs
   // every view of every changed document in a fresh JS context). Two kinds of rows:
   //
-  // [campaign, year, month, PWG] → [events gained on day 1, day 2, …] of that UTC month:
-  //   the change of the workflow's counted events, once per campaign, plus once with
-  //   campaign null, which counts the workflow once across campaigns. `_sum` adds the
-  //   arrays day by day: group_level 3 gives a campaign's days, 1 its produced events.
-  //   One row per month rather than per day: a changed document re-emits all its rows.
+  // [campaigns, year, month, PWG] → [events gained on day 1, day 2, …] of that UTC month:
+  //   the change of the workflow's counted events, in ONE row whatever its number of
+  //   campaigns; `campaigns` is the sorted array of its distinct campaigns ([] for none).
+  //   `_sum` adds the arrays day by day, so `group=true` gives, per campaign set, month and
+  //   PWG, the days of every workflow of that set; the reader adds a group to each of its
+  //   campaigns, and once to the total across campaigns and to its PWG (each workflow
+  //   counted once). One row per workflow and month, rather than one per campaign plus one
+  //   across campaigns: McM chains list a campaign per task (GS, DR, MiniAOD), and every
+  //   emitted row costs the index on each update. One row per month rather than per day:
+  //   a changed document re-emits all its rows.
   // [true, quiet since, running since, last growth] → [] for a workflow whose current
   //   status is a running one: the later of when it started running (the first of its
   //   latest run of running statuses) and its last history entry that added events.
@@ -24,7 +29,7 @@ function map(doc) {
     running: true,
     'force-complete': true,
   };
-  var i, j, name, seen, entry, time, datasets;
+  var i, name, seen, entry, time, datasets;
 
   // Valid history entries in time order (the updater stores them sorted; others get sorted).
   var entries = [];
@@ -116,7 +121,7 @@ function map(doc) {
     }
   }
   if (months.length) {
-    var campaigns = [null];
+    var campaigns = [];
     seen = {};
     var listed = doc.Campaigns;
     if (Array.isArray(listed)) {
@@ -127,6 +132,8 @@ function map(doc) {
           campaigns.push(name);
         }
       }
+      // The same set gives the same key whatever order the document lists it in.
+      campaigns.sort();
     }
     var mcm =
       typeof doc.PrepID === 'string'
@@ -138,9 +145,7 @@ function map(doc) {
       // Days whose changes cancelled out leave zeros: a month of zeros is no row.
       while (changes.length && changes[changes.length - 1] === 0) changes.pop();
       if (!changes.length) continue;
-      for (j = 0; j < campaigns.length; j++) {
-        emit([campaigns[j], months[i][0], months[i][1], pwg], changes);
-      }
+      emit([campaigns, months[i][0], months[i][1], pwg], changes);
     }
   }
 

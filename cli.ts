@@ -133,6 +133,7 @@ const ACTIONS: Record<string, Action> = {
       'UPDATE_PAGE_SIZE',
       'UPDATE_BATCH_SIZE',
       'UPDATE_LOCK_TTL_S',
+      'STATS_CLOCK_URL',
     ],
     variablesWith: ['--trigger-prod or --trigger-dev', CALLBACKS],
     exits: [

@@ -5,6 +5,7 @@
  * and caches, the Express app over them, listening.
  */
 import { openRepositories } from './couch/open-databases.js';
+import { systemClock } from './lib/clock.js';
 import { createServer, websiteListener, type ServerDependencies } from './server/http/app.js';
 import { DashboardCache } from './server/http/dashboard-cache.js';
 import { HealthCheck } from './server/http/health.js';
@@ -31,7 +32,7 @@ import { WorkflowBlocks } from './server/render/pages/block-cache.js';
 export async function startWebsite(options: WebsiteOptions): Promise<RunningWebsite> {
   const { workflows, settings } = openRepositories(options.reader, options.databases);
   const index = new WorkflowIndex({
-    source: couchWorkflowSource(workflows, options.reader.url),
+    source: couchWorkflowSource(workflows, options.couchName ?? options.reader.url),
     logger: options.logger.child({ module: 'workflow-index' }),
     pollIntervalMs: options.pollIntervalMs,
     snapshotDir: options.snapshotDir,
@@ -46,6 +47,7 @@ export async function startWebsite(options: WebsiteOptions): Promise<RunningWebs
     logger: options.logger,
     updateWorkflow: options.updateWorkflow,
     trustProxy: options.trustProxy,
+    clock: options.clock,
     tuning: options.tuning,
   });
   return serveWebsite(website, index, options);
@@ -55,6 +57,7 @@ export async function startWebsite(options: WebsiteOptions): Promise<RunningWebs
 export function composeWebsite(deps: ServerDependencies): ComposedWebsite {
   const { prefix, index, workflows, logger } = deps;
   const tuning = deps.tuning ?? {};
+  const clock = deps.clock ?? systemClock;
   const cacheBytes = {
     documents: tuning.documentCacheBytes ?? 16_000_000,
     blocks: tuning.blockCacheBytes ?? 16_000_000,
@@ -86,7 +89,7 @@ export function composeWebsite(deps: ServerDependencies): ComposedWebsite {
   const blocks = new WorkflowBlocks(prefix, cacheBytes.blocks);
   const dashboards = new DashboardCache({
     version: () => index.version,
-    build: () => buildSnapshot(index, () => readDashboardViews(workflows)),
+    build: () => buildSnapshot(index, () => readDashboardViews(workflows), clock),
     logger: logger.child({ module: 'dashboards' }),
     maxStaleMs: tuning.dashboardMaxStaleMs ?? 600_000,
     maxWaitMs: tuning.dashboardMaxWaitMs ?? 20_000,
@@ -100,10 +103,13 @@ export function composeWebsite(deps: ServerDependencies): ComposedWebsite {
       return `${index.version} ${updateRuns.version} ${dashboards.builtFrom} ${staleness}`;
     },
     maxBytes: cacheBytes.sameSecond,
+    now: clock,
     onReplay: (route, seconds) => metrics.record(route, 'GET', 200, seconds),
   });
-  const pages = new PageSender(cacheBytes.pages, (req, res, body) =>
-    answers.keep(req, res, body, metrics.routeOf(req, res)),
+  const pages = new PageSender(
+    cacheBytes.pages,
+    (req, res, body) => answers.keep(req, res, body, metrics.routeOf(req, res)),
+    clock,
   );
   const app = createServer({
     prefix,
@@ -120,6 +126,7 @@ export function composeWebsite(deps: ServerDependencies): ComposedWebsite {
     blocks,
     pages,
     dashboards,
+    clock,
   });
   return {
     listener: websiteListener(app, answers, logger),

@@ -9,6 +9,7 @@
  * command that needs neither starts without them.
  */
 import path from 'node:path';
+import { systemClock, type Clock } from './lib/clock.js';
 import type { Config } from './lib/config.js';
 import { errorMessage } from './lib/errors.js';
 import type { Logger } from './lib/logger.js';
@@ -86,6 +87,16 @@ export async function composeUpdater(
   };
 }
 
+/**
+ * The clock a command stamps times with: the system clock, or the one STATS_CLOCK_URL
+ * serves (the demo's simulated world), read once now (a ConfigError if it cannot be).
+ */
+export async function composeClock(config: Config): Promise<Clock> {
+  if (config.updater.clockUrl === undefined) return systemClock;
+  const { readClockUrl } = await import('./updater/upstream/index.js');
+  return readClockUrl(config.updater.clockUrl, config.upstream);
+}
+
 function retryOptions(overrides: UpstreamOverrides): Pick<UpstreamOptions, 'retryDelays'> {
   return overrides.retryDelays ? { retryDelays: overrides.retryDelays } : {};
 }
@@ -126,7 +137,14 @@ export function configuredWebsite(
   config: Config,
 ): Pick<
   WebsiteOptions,
-  'databases' | 'host' | 'port' | 'prefix' | 'updateToken' | 'trustProxy' | 'snapshotDir'
+  | 'databases'
+  | 'host'
+  | 'port'
+  | 'prefix'
+  | 'updateToken'
+  | 'trustProxy'
+  | 'snapshotDir'
+  | 'couchName'
 > {
   return {
     databases: { requests: config.couch.requestsDb, settings: config.couch.settingsDb },
@@ -139,6 +157,11 @@ export function configuredWebsite(
       config.web.snapshotDir === false
         ? undefined
         : (config.web.snapshotDir ?? path.join(config.couch.dataDir, 'website')),
+    // The embedded server's port changes at every start; its data folder does not.
+    couchName:
+      config.couch.url === undefined
+        ? `embedded CouchDB in ${path.join(config.couch.dataDir, 'couchdb')}`
+        : undefined,
   };
 }
 

@@ -9,12 +9,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { setupDatabases } from '../couch/setup.js';
 import { loadConfig, type Config } from '../lib/config.js';
-import { errorMessage } from '../lib/errors.js';
-import type { Output } from '../lib/logger.js';
+import { errorMessage, isExpectedCondition } from '../lib/errors.js';
+import { unixSeconds } from '../lib/clock.js';
+import type { Logger, Output } from '../lib/logger.js';
 import { plural } from '../lib/plural.js';
 import { startSimulator } from '../sim/index.js';
-import { acquireRunLock } from '../couch/run-lock.js';
-import { composeUpdater, startWebsite } from '../compose.js';
+import { acquireRunLock, RunLockedError } from '../couch/run-lock.js';
+import { composeUpdater, configuredWebsite, startWebsite } from '../compose.js';
 import { oneWorkflowOutcome, runUpdate, updateWorkflow, type RunSummary } from '../updater/run.js';
 import { openDatabases } from '../couch/open-databases.js';
 import type { CommandContext } from './context.js';
@@ -68,8 +69,11 @@ export async function runDemo({
   });
   const { deps } = updater;
   const simEnvFile = path.join(baseConfig.couch.dataDir, SIM_ENV_FILE);
-  // One clock: history entries, LastUpdate and the DBS dates of the simulated world.
-  const now = () => sim.world.now();
+  // One clock, the simulated world's (running between its steps): history entries,
+  // LastUpdate, the run records, the DBS dates of the world, and every "3d ago" and
+  // dashboard window of the website. Other commands read it through STATS_CLOCK_URL.
+  const clock = sim.clock.now;
+  const now = () => unixSeconds(clock);
   let website: Awaited<ReturnType<typeof startWebsite>> | undefined;
   let stopping = false;
   let running: Promise<unknown> = Promise.resolve();
@@ -90,6 +94,10 @@ export async function runDemo({
       prefix: config.web.prefix,
       updateToken: config.web.updateToken,
       logger: logger.child({ module: 'website' }),
+      clock,
+      // As the service keeps it (STATS_SNAPSHOT_DIR, default STATS_DATA_DIR/website): a second start is a warm one.
+      snapshotDir: configuredWebsite(config).snapshotDir,
+      couchName: configuredWebsite(config).couchName,
       updateWorkflow: async (name) => {
         return oneWorkflowOutcome(await updateWorkflow(name, deps, { now }));
       },
@@ -102,7 +110,11 @@ export async function runDemo({
       couchdb: db.couch.admin.url,
       dataDir: config.couch.dataDir,
     });
-    writeSimEnv(simEnvFile, { ...simulatorEnvironment(config), ...sim.env });
+    writeSimEnv(simEnvFile, {
+      ...simulatorEnvironment(config),
+      ...sim.env,
+      STATS_CLOCK_URL: sim.urls.clock,
+    });
     output.say(
       `Other commands can use the simulated cmsweb and this database: set -a; . ${simEnvFile}; set +a`,
       { simEnv: simEnvFile },
@@ -137,7 +149,7 @@ export async function runDemo({
             `+${demo.simulatedSecondsPerTick / 3600} h simulated: ${advanced.transitions} status changes, ${advanced.created} new, ${advanced.deleted} deleted`,
           );
         })
-        .catch((err: unknown) => logger.error({ err }, `update failed: ${errorMessage(err)}`));
+        .catch((err: unknown) => logTickFailure(logger, err));
     }, demo.tickSeconds * 1000);
 
     await new Promise<void>((resolve) => {
@@ -155,6 +167,21 @@ export async function runDemo({
     await updater.close();
     await db.close();
     await sim.close();
+  }
+}
+
+/**
+ * A tick whose update could not run: a run started by hand holding the lock, or CouchDB
+ * restarting, is expected and said in one line; anything else is logged with its stack.
+ */
+function logTickFailure(logger: Logger, err: unknown): void {
+  if (err instanceof RunLockedError) {
+    // "another update run holds the lock (pid …, since …)", without the advice meant for a person at a terminal.
+    logger.warn(`update skipped: ${err.message.split(';')[0]}; the next tick runs it`);
+  } else if (isExpectedCondition(err)) {
+    logger.warn({ code: err.code }, `update failed: ${err.message}; the next tick tries again`);
+  } else {
+    logger.error({ err }, `update failed: ${errorMessage(err)}`);
   }
 }
 

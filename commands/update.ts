@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createOutput } from '../lib/logger.js';
 import { acquireRunLock, RunLockedError } from '../couch/run-lock.js';
-import { composeUpdater } from '../compose.js';
+import { composeClock, composeUpdater } from '../compose.js';
+import { unixSeconds } from '../lib/clock.js';
 import { runSucceeded, runUpdate, updateWorkflow, type RunSummary } from '../updater/run.js';
 import type { CallbackTarget } from '../updater/upstream-port.js';
 import { openDatabases } from '../couch/open-databases.js';
@@ -36,6 +37,9 @@ export async function runUpdateCommand(
     ...(args.triggerDev ? ['dev' as const] : []),
   ];
   checkUpdateConfig(config, triggers);
+  // History entries, LastUpdate and the run's record carry this clock's time (STATS_CLOCK_URL).
+  const clock = await composeClock(config);
+  const now = () => unixSeconds(clock);
 
   const db = await openDatabases(config, { existing: true });
   const updater = await composeUpdater(config, { repositories: db, logger, triggers });
@@ -47,7 +51,11 @@ export async function runUpdateCommand(
     let summary: RunSummary;
     if (args.name !== undefined) {
       const stored = (await db.workflows.get(args.name)) !== undefined;
-      summary = await updateWorkflow(args.name, deps, { triggers, onProgress: progress.update });
+      summary = await updateWorkflow(args.name, deps, {
+        triggers,
+        now,
+        onProgress: progress.update,
+      });
       progress.stop();
       const gone = oneWorkflowGone(args.name, stored, summary);
       if (gone?.unknown) {
@@ -74,6 +82,7 @@ export async function runUpdateCommand(
       try {
         summary = await runUpdate(deps, {
           triggers,
+          now,
           onProgress: progress.update,
           pageSize: config.updater.pageSize,
           batchSize: config.updater.batchSize,

@@ -96,6 +96,11 @@ export interface UpdaterConfig {
   batchSize: number;
   /** A lock left by a killed run expires after this many seconds. */
   lockTtlSeconds: number;
+  /**
+   * STATS_CLOCK_URL: where the commands that stamp times read "now" from (the demo's
+   * simulator, via its sim.env); undefined: the system clock.
+   */
+  clockUrl: string | undefined;
 }
 
 /** `--action demo`: the simulated world it runs on and how fast its time goes. */
@@ -198,6 +203,7 @@ export function loadConfig(env: Env = process.env): Config {
       pageSize: positiveInt(env, 'UPDATE_PAGE_SIZE', 5000),
       batchSize: positiveInt(env, 'UPDATE_BATCH_SIZE', 50),
       lockTtlSeconds: positiveInt(env, 'UPDATE_LOCK_TTL_S', 600),
+      clockUrl: clockUrl(env, 'STATS_CLOCK_URL'),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };
@@ -268,6 +274,11 @@ function baseUrl(env: Env, name: string, fallback: string): string {
     );
   }
   return withoutTrailingSlash(parsed.toString());
+}
+
+function clockUrl(env: Env, name: string): string | undefined {
+  const value = optional(env, name);
+  return value === undefined ? undefined : httpUrl(name, value).toString();
 }
 
 function withoutCredentials(url: URL): string {

@@ -35,6 +35,17 @@ export class NotFoundError extends Stats2Error {
   }
 }
 
+/**
+ * An expected condition whose message says all there is to say (another run holds the
+ * lock, CouchDB does not answer): logged as one line, without a stack trace. Anything
+ * else is unexpected and is logged whole.
+ */
+export function isExpectedCondition(err: unknown): err is Stats2Error {
+  return (
+    err instanceof Stats2Error && (err.statusCode < 500 || err.code === 'COUCH_UNREACHABLE')
+  );
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

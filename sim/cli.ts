@@ -104,7 +104,8 @@ for (const [name, file] of Object.entries(sim.tls)) console.log(`  ${name.padEnd
 console.log('');
 console.log('Environment for stats2 (secrets included: this is a local simulator)');
 const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
-for (const [name, value] of Object.entries(sim.env)) console.log(`export ${name}=${quote(value)}`);
+for (const [name, value] of Object.entries({ ...sim.env, STATS_CLOCK_URL: sim.urls.clock }))
+  console.log(`export ${name}=${quote(value)}`);
 console.log('');
 console.log(
   `Try: curl --cacert ${sim.tls.caFile} --cert ${sim.tls.clientCertFile} --key ${sim.tls.clientKeyFile} '${sim.urls.cmsweb}/couchdb/reqmgr_workload_cache/_changes?since=now'`,

@@ -17,6 +17,7 @@ export const ENDPOINTS = [
   'mcm',
   'rereco',
   'relval',
+  'clock',
 ] as const;
 export type EndpointName = (typeof ENDPOINTS)[number];
 

@@ -15,7 +15,9 @@ import { Faults } from './faults.js';
 import { JwtKeys } from './jwt.js';
 import { OriginServer } from './server/http.js';
 import { originDefinitions, type OriginName } from './server/origins.js';
+import { CLOCK_PATH } from './server/routes/clock.js';
 import type { CallbackRecord } from './server/routes/pdmv.js';
+import { SimulatedClock } from './clock.js';
 import { World } from './world/world.js';
 
 export type { EndpointName, FaultSpec } from './faults.js';
@@ -27,6 +29,7 @@ export type {
   WorkflowSummary,
 } from './world/world.js';
 export { Faults } from './faults.js';
+export { SimulatedClock } from './clock.js';
 export { World } from './world/world.js';
 
 export interface SimulatorOptions {
@@ -57,6 +60,8 @@ export interface SimulatorUrls {
   sso: string;
   pdmvProd: string;
   pdmvDev: string;
+  /** GET: the simulated time, `{"now": ISO time, "epochMs": …}` (served by the cmsweb origin, client certificate required). */
+  clock: string;
 }
 
 export interface Simulator {
@@ -65,6 +70,8 @@ export interface Simulator {
   urls: SimulatorUrls;
   tls: TlsFiles;
   world: World;
+  /** The world's time, running between its steps (epoch ms): what the demo stamps and shows. */
+  clock: SimulatedClock;
   faults: Faults;
   /** Every call that reached a PdmV service, in arrival order. */
   callbacks: CallbackRecord[];
@@ -102,6 +109,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     active: options.active,
     startTime: options.startTime ?? Math.floor(Date.now() / 1000),
   });
+  const clock = new SimulatedClock(world);
   const faults = new Faults(options.seed, options.latencyMs ?? 0);
   const callbacks: CallbackRecord[] = [];
   const counts: Record<string, number> = {};
@@ -117,6 +125,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   };
   const definitions = originDefinitions({
     world,
+    clock,
     keys,
     sso,
     prodAudience: PROD_AUDIENCE,
@@ -146,6 +155,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     sso: urls.sso as string,
     pdmvProd: urls['pdmv-prod'] as string,
     pdmvDev: urls['pdmv-dev'] as string,
+    clock: `${urls.cmsweb as string}${CLOCK_PATH}`,
   };
   sso.issuer = `${simUrls.sso}/auth/realms/cern`;
   const tls = pickTlsFiles(material);
@@ -167,6 +177,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     urls: simUrls,
     tls,
     world,
+    clock,
     faults,
     callbacks,
     counts,

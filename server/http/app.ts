@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { SettingsRepository } from '../../couch/settings.js';
+import type { Clock } from '../../lib/clock.js';
 import type { WorkflowRepository } from '../../couch/workflows.js';
 import type { Logger } from '../../lib/logger.js';
 import { errorBoundary, notFound } from './error-boundary.js';
@@ -46,6 +47,8 @@ export interface ServerDependencies {
   updateWorkflow?: UpdateWorkflow;
   /** Express "trust proxy": whose X-Forwarded-For names the client (none when undefined). */
   trustProxy?: string | number;
+  /** What "now" is for what pages show relative to it (default: the system clock). */
+  clock?: Clock;
   tuning?: ServerTuning;
 }
 
@@ -117,18 +120,20 @@ export interface WebsiteServices {
   blocks: WorkflowBlocks;
   pages: PageSender;
   dashboards: DashboardCache;
+  clock: Clock;
 }
 
 export function createServer(services: WebsiteServices): Express {
   const { prefix, index, logger, queries, search, documents, updates, health } = services;
-  const { updateRuns, metrics, blocks, pages, dashboards } = services;
+  const { updateRuns, metrics, blocks, pages, dashboards, clock } = services;
   const context = (runs: UpdateRuns, search?: string): PageContext => ({
     prefix,
     totalWorkflows: index.size,
     lastUpdateRun: runs.lastUpdate,
     lastRun: runs.lastRun,
     runsKnown: runs.known,
-    stale: staleData(index),
+    // The database's silence is measured on the system clock and shown on the page's.
+    stale: staleData(index, clock()),
     search,
   });
 
@@ -156,6 +161,7 @@ export function createServer(services: WebsiteServices): Express {
       index,
       dashboards,
       pages,
+      clock,
       pageContext: async () => context(await updateRuns.current()),
     }),
   );

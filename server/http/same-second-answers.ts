@@ -12,6 +12,7 @@
  * is sent in, and never older than what the index holds.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 
 export interface SameSecondAnswersOptions {
   /** Moves whenever anything a page shows may change. */
@@ -20,6 +21,7 @@ export interface SameSecondAnswersOptions {
   maxBytes: number;
   /** Counts a replayed answer (the metrics' route label of the answer it repeats). */
   onReplay?: (route: string, seconds: number) => void;
+  /** The website's clock, the page sender's: pages are kept for the second they were rendered in. */
   now?: () => number;
 }
 
@@ -50,8 +52,8 @@ export class SameSecondAnswers {
   /** Sends the kept answer to `req` and returns true; false when there is none. */
   replay(req: IncomingMessage, res: ServerResponse): boolean {
     if (req.method !== 'GET') return false;
-    const started = this.now();
-    this.forgetWhatChanged(started);
+    const started = performance.now();
+    this.forgetWhatChanged(this.now());
     const kept = this.answers.get(keyOf(req));
     if (kept === undefined) {
       this.asked.set(req, { second: this.second, version: this.version });
@@ -59,7 +61,7 @@ export class SameSecondAnswers {
     }
     res.writeHead(200, kept.headers);
     res.end(kept.body);
-    this.options.onReplay?.(kept.route, (this.now() - started) / 1000);
+    this.options.onReplay?.(kept.route, (performance.now() - started) / 1000);
     return true;
   }
 

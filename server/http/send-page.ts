@@ -8,6 +8,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Request, Response } from 'express';
+import { systemClock, type Clock } from '../../lib/clock.js';
 import { LruCache } from '../read-model/lru-cache.js';
 import { renderPage, type PagePart } from '../render/pages/compiled-html.js';
 
@@ -19,11 +20,13 @@ export class PageSender {
 
   /**
    * `maxBytes` bounds the memory the kept compressed pages take; `sent` hears of every
-   * compressed page shared by the requests of its second (same-second-answers.ts).
+   * compressed page shared by the requests of its second (same-second-answers.ts);
+   * `clock` is the website's (what "3d ago" counts from, and whose second a page is kept for).
    */
   constructor(
     maxBytes: number,
     private readonly sent?: (req: Request, res: Response, body: Buffer) => void,
+    private readonly clock: Clock = systemClock,
   ) {
     this.compressed = new LruCache(maxBytes, (body) => body.length);
   }
@@ -39,7 +42,7 @@ export class PageSender {
     parts: readonly PagePart[],
     sameData?: string,
   ): Promise<void> {
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.clock() / 1000);
     res.type('html').set({ 'Cache-Control': 'no-cache', Vary: 'Accept-Encoding' });
     if (!acceptsGzip(req)) {
       writeChunks(res, renderPage(parts, now));

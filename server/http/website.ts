@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CouchTarget } from '../../couch/connection.js';
+import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { MemoryUse, ServerTuning } from './app.js';
 import type { WorkflowIndex } from '../read-model/workflow-index.js';
@@ -28,10 +29,22 @@ export interface WebsiteOptions {
   pollIntervalMs?: number;
   /** Folder of the index snapshot (index-snapshot.ts); without one every start reads everything. */
   snapshotDir?: string;
+  /**
+   * What names the CouchDB in the index snapshot's identity (default: `reader.url`). The
+   * embedded server listens on another port at every start: its data folder names it.
+   */
+  couchName?: string;
   /** How often a changed index is written to its snapshot (default 10 min). */
   snapshotIntervalMs?: number;
   /** Express "trust proxy" (STATS_TRUST_PROXY); none when undefined. */
   trustProxy?: string | number;
+  /**
+   * What "now" is for everything a page shows relative to it ("3d ago", the last update
+   * run, today's dashboard windows, stuck days) and the second a page is kept for
+   * (default: the system clock; the demo gives its simulated world's). Operational timing
+   * (health probes, request durations, re-read ages, index lag) stays on the system clock.
+   */
+  clock?: Clock;
   tuning?: ServerTuning;
 }
 

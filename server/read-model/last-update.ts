@@ -8,6 +8,7 @@
  */
 import type { SettingsRepository } from '../../couch/settings.js';
 import type { Logger } from '../../lib/logger.js';
+import { isExpectedCondition } from '../../lib/errors.js';
 import { asNumber, isRecord } from './stored-fields.js';
 import type { IndexStatus } from './workflow-index.js';
 
@@ -28,6 +29,15 @@ export interface UpdateRuns {
   lastRun: LastRun | undefined;
   /** False until the settings have been read once: then "no run" is not known yet. */
   known: boolean;
+}
+
+/** How long a page waits for the settings read again (they answer in milliseconds when up). */
+const REREAD_WAIT_MS = 250;
+
+function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 export class UpdateRunsReader {
@@ -52,11 +62,17 @@ export class UpdateRunsReader {
     return this.value;
   }
 
-  /** The values, read again when older than `maxAgeMs` (waiting only for the very first read). */
+  /**
+   * The values, read again when older than `maxAgeMs`: the very first read is waited for;
+   * later ones for at most `REREAD_WAIT_MS`, so that the first page after a quiet spell
+   * shows the run that finished meanwhile, and a database that does not answer does not
+   * hold pages up (they show what was read before).
+   */
   async current(): Promise<UpdateRuns> {
     if (Date.now() - this.readAt > this.maxAgeMs) {
       this.reading ??= this.read().finally(() => (this.reading = undefined));
       if (this.readAt === 0) await this.reading;
+      else await waitAtMost(this.reading, REREAD_WAIT_MS);
     }
     return this.value;
   }
@@ -72,7 +88,9 @@ export class UpdateRunsReader {
       };
       this.reads++;
     } catch (err) {
-      this.logger.warn({ err }, 'reading the update runs from the settings failed');
+      // CouchDB not answering (e.g. the embedded server restarting) needs no stack trace.
+      const fields = isExpectedCondition(err) ? { code: err.code, error: err.message } : { err };
+      this.logger.warn(fields, 'reading the update runs from the settings failed');
     }
     this.readAt = Date.now();
   }

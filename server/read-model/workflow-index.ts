@@ -19,7 +19,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../lib/logger.js';
 import { CouchError, isNotFound } from '../../couch/errors.js';
-import { errorMessage } from '../../lib/errors.js';
+import { errorMessage, isExpectedCondition } from '../../lib/errors.js';
 import {
   readSnapshot,
   readSnapshotHeader,
@@ -478,7 +478,11 @@ export class WorkflowIndex {
         this.schedule(0, () => this.load(0));
         return;
       }
-      if (firstFailure) this.logger.warn({ err }, 'reading the changes feed failed; retrying');
+      if (firstFailure) {
+        // CouchDB not answering (e.g. the embedded server restarting) needs no stack trace.
+        const fields = isExpectedCondition(err) ? { code: err.code, error: err.message } : { err };
+        this.logger.warn(fields, 'reading the changes feed failed; retrying');
+      }
     }
     this.schedule(this.pollIntervalMs, () => this.poll());
   }

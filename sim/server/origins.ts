@@ -1,4 +1,5 @@
 /** The five upstream origins and what each serves, in its own error style. */
+import type { SimulatedClock } from '../clock.js';
 import type { JwtKeys } from '../jwt.js';
 import type { World } from '../world/world.js';
 import {
@@ -8,6 +9,7 @@ import {
   type SimRequest,
   type SimResponse,
 } from './http.js';
+import { clockRoutes } from './routes/clock.js';
 import { couchdbRoutes } from './routes/couchdb.js';
 import { dbsRoutes } from './routes/dbs.js';
 import { pdmvRoutes, type CallbackRecord } from './routes/pdmv.js';
@@ -34,6 +36,7 @@ function plainNotFound(request: SimRequest): SimResponse {
 
 export interface OriginSettings {
   world: World;
+  clock: SimulatedClock;
   keys: JwtKeys;
   sso: SsoSettings;
   prodAudience: string;
@@ -47,7 +50,12 @@ export function originDefinitions(settings: OriginSettings): Record<OriginName, 
     cmsweb: {
       name: 'cmsweb',
       requireClientCertificate: true,
-      routes: [...couchdbRoutes(world), ...reqmgr2Routes(world), ...wmstatsRoutes(world)],
+      routes: [
+        ...couchdbRoutes(world),
+        ...reqmgr2Routes(world),
+        ...wmstatsRoutes(world),
+        ...clockRoutes(settings.clock),
+      ],
       notFound: plainNotFound,
       serverError: plainServerError,
     },

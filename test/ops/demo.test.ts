@@ -5,10 +5,41 @@
  */
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { acquireRunLock, RunLockedError, type RunLock } from '../../couch/run-lock.js';
+import { openDatabases } from '../../couch/open-databases.js';
+import { loadConfig } from '../../lib/config.js';
 import { CLI, messages, type CliResult } from './support/cli.js';
+
+/** The demo's world starts 30 days behind the system clock. */
+const HEAD_START_S = 30 * 86_400;
+
+/** The JSON records of a demo's output. */
+function records(text: string): Array<Record<string, unknown>> {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Resolves once a record of the demo's output after the first `skip` ones passes `test`. */
+async function recordWhere(
+  output: { text: string },
+  test: (record: Record<string, unknown>) => boolean,
+  skip = 0,
+  timeoutMs = 120_000,
+): Promise<{ record: Record<string, unknown>; index: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const all = records(output.text);
+    const index = all.findIndex((record, i) => i >= skip && test(record));
+    if (index >= 0) return { record: all[index] as Record<string, unknown>, index };
+    if (Date.now() > deadline) throw new Error(`no such record in:\n${output.text}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 /** `set -a; . FILE; set +a`, then the CLI: the environment comes from the file alone. */
 function fromSimEnv(file: string, args: string[], cwd: string): Promise<CliResult> {
@@ -86,6 +117,14 @@ describe('--action demo and data/sim.env', function () {
     );
     expect(variables.STATS_DATA_DIR).to.equal(`'${dataDir}'`);
     expect(variables.CMSWEB_URL).to.match(/^'https:\/\/127\.0\.0\.1:\d+'$/);
+    expect(variables.STATS_CLOCK_URL).to.equal(
+      `${(variables.CMSWEB_URL as string).slice(0, -1)}/simulator/clock'`,
+    );
+
+    // The website reads the simulated clock: the first update ran moments ago, not 30 days.
+    const url = records(output.text).find((r) => typeof r.url === 'string')?.url as string;
+    const page = await (await fetch(url)).text();
+    expect(/<dt>Last update run<\/dt><dd>(.*?)<\/dd>/s.exec(page)?.[1]).to.match(/>\d+s ago</);
     for (const name of ['USERCRT', 'USERKEY', 'X509_CERT_DIR']) {
       const value = (variables[name] as string).slice(1, -1);
       expect(path.isAbsolute(value), name).to.equal(true);
@@ -100,6 +139,12 @@ describe('--action demo and data/sim.env', function () {
     const update = await fromSimEnv(file, ['--action', 'update'], elsewhere);
     expect(update.code, update.stdout + update.stderr).to.equal(0);
     expect(messages(update.stdout)).to.include('update finished');
+    // It stamps the demo's (simulated) time, as the demo's own runs do.
+    const summary = records(update.stdout).find((r) => r.msg === 'update finished')?.summary as {
+      startedAt: number;
+    };
+    const simulatedNow = Date.now() / 1000 - HEAD_START_S;
+    expect(summary.startedAt).to.be.within(simulatedNow - 600, simulatedNow + 60);
     const verify = await fromSimEnv(file, ['verify'], elsewhere);
     expect(verify.code, verify.stdout + verify.stderr).to.equal(0);
     expect(messages(verify.stdout).at(-1)).to.match(
@@ -111,6 +156,85 @@ describe('--action demo and data/sim.env', function () {
     expect(await exited).to.equal(0);
     demo = undefined;
     expect(existsSync(file), 'sim.env is removed when the demo stops').to.equal(false);
+  });
+
+  it('a tick that meets a run holding the lock is a warning without a stack; the index snapshot is kept', async () => {
+    const dataDir = path.join(dir, 'ticking');
+    const output = { text: '' };
+    demo = spawn(process.execPath, [CLI, 'demo'], {
+      env: {
+        PATH: process.env.PATH,
+        STATS_DATA_DIR: dataDir,
+        STATS_PORT: '0',
+        DEMO_WORKFLOWS: '40',
+        DEMO_ACTIVE: '5',
+        DEMO_TICK_S: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    demo.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output.text += chunk));
+    demo.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output.text += chunk));
+    await served(demo, output);
+
+    // Another run (this test) holds the lock: taken between two of the demo's ticks.
+    const db = await openDatabases(loadConfig({ STATS_DATA_DIR: dataDir }), { existing: true });
+    let lock: RunLock | undefined;
+    try {
+      while (lock === undefined) {
+        lock = await acquireRunLock(db.server, 'settings').catch((err: unknown) => {
+          if (err instanceof RunLockedError) return undefined;
+          throw err;
+        });
+      }
+      const { record: skipped, index } = await recordWhere(output, (r) =>
+        String(r.msg).startsWith('update skipped: '),
+      );
+      expect(skipped.level, 'a warning').to.equal(40);
+      expect(skipped.msg).to.match(
+        /^update skipped: another update run holds the lock \(pid \d+ on [^,]+, since [^)]+\); the next tick runs it$/,
+      );
+      expect(skipped, 'no error object, no stack').not.to.have.any.keys('err', 'stack');
+      expect(output.text).not.to.match(/RunLockedError|"level":50/);
+      await lock.release();
+      lock = undefined;
+      await recordWhere(output, (r) => /^\+1 h simulated: /.test(String(r.msg)), index + 1);
+    } finally {
+      await lock?.release();
+      await db.close();
+    }
+
+    const exited = new Promise<number | null>((resolve) => demo?.once('exit', resolve));
+    demo.kill('SIGINT');
+    expect(await exited).to.equal(0);
+    demo = undefined;
+    const snapshots = readdirSync(path.join(dataDir, 'website'));
+    expect(snapshots.length, 'the website kept its index snapshot').to.be.greaterThan(0);
+
+    // A second start is a warm one: the embedded server has another port, the same data.
+    const again = { text: '' };
+    demo = spawn(process.execPath, [CLI, 'demo'], {
+      env: {
+        PATH: process.env.PATH,
+        STATS_DATA_DIR: dataDir,
+        STATS_PORT: '0',
+        DEMO_WORKFLOWS: '40',
+        DEMO_ACTIVE: '5',
+        DEMO_TICK_S: '3600',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    demo.stdout?.setEncoding('utf8').on('data', (chunk: string) => (again.text += chunk));
+    demo.stderr?.setEncoding('utf8').on('data', (chunk: string) => (again.text += chunk));
+    await served(demo, again);
+    const site = new URL(records(again.text).find((r) => typeof r.url === 'string')?.url as string);
+    const health = (await (await fetch(`${site.origin}/healthz`)).json()) as {
+      index: { loadedFrom: string };
+    };
+    expect(health.index.loadedFrom, again.text).to.equal('snapshot');
+    const stopped = new Promise<number | null>((resolve) => demo?.once('exit', resolve));
+    demo.kill('SIGINT');
+    expect(await stopped).to.equal(0);
+    demo = undefined;
   });
 
   it('npm run sim prints absolute certificate paths and quoted exports, whatever --dir says', async () => {

@@ -235,6 +235,16 @@ describe('kill -9 of the embedded CouchDB under the running website and demo', f
       );
       await waitFor('the banner gone', async () => !(await page(demo.url)).includes(STALE), 60_000);
       expect(demo.output()).not.to.include('another update run holds the lock');
+      // Ticks while it was down: one warning line each, no stack trace.
+      const unreachable = demo
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('CouchDB cannot be reached'));
+      expect(unreachable.length, 'ticks failed while it was down').to.be.greaterThan(0);
+      for (const line of unreachable) {
+        expect(line).to.match(/^\{"level":40,/);
+        expect(line).not.to.include('"stack"');
+      }
       expect(demo.output()).to.include('the embedded CouchDB answers again');
     } finally {
       expect(await demo.stop()).to.equal(0);

@@ -72,6 +72,12 @@ describe('website: the last update run, as the settings record it', function () 
     expect(await metrics()).to.include('\nstats2_last_run_complete 0\n');
   });
 
+  it('the first page after a quiet spell shows the run that finished meanwhile', async () => {
+    await storeLastRun({ ...RUN, changed: 1234, finishedAt: RUN.finishedAt + 1 });
+    await new Promise((resolve) => setTimeout(resolve, 150)); // longer than the re-read age (50 ms)
+    expect(await page()).to.include('1,234 changed, 3 failed, 42s</dd>');
+  });
+
   it('a malformed summary shows as no run at all', async () => {
     await storeLastRun({ ...RUN, changed: 'many' });
     await eventually(async () => expect(await page()).not.to.include('<dt>Last run</dt>'));

@@ -31,6 +31,8 @@ export interface TestWebsiteOptions {
   trustProxy?: string | number;
   /** Folder for the index snapshot (none by default). */
   snapshotDir?: string;
+  /** The website's clock (default: the system clock). */
+  clock?: () => number;
 }
 
 export async function startTestWebsite(
@@ -65,6 +67,7 @@ export async function startTestWebsite(
     tuning: options.tuning,
     trustProxy: options.trustProxy,
     snapshotDir: options.snapshotDir,
+    clock: options.clock,
   });
   await website.ready;
   return {

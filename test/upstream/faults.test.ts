@@ -13,6 +13,8 @@ import { retryAfterMs } from '../../updater/upstream/http.js';
 import { startTestSimulator } from '../sim/support.js';
 import { clientFor, type TestClient } from './support.js';
 
+/** The upstream clients' endpoints (the simulator's clock is read by readClockUrl, tested in ops/clock-url.test.ts). */
+type ClientEndpoint = Exclude<EndpointName, 'clock'>;
 type FaultKind = Exclude<keyof FaultSpec, 'latencyMs' | 'times' | 'dataset'>;
 const KINDS: FaultKind[] = [
   'status5xx',
@@ -47,7 +49,7 @@ const TRANSIENT: ReadonlySet<FaultKind> = new Set([
 describe('upstream clients under injected faults', function () {
   this.timeout(60_000);
   let sim: Simulator;
-  let calls: Record<EndpointName, (client: TestClient) => Promise<unknown>>;
+  let calls: Record<ClientEndpoint, (client: TestClient) => Promise<unknown>>;
   /** Calls the clients retry; the PdmV POSTs and the token request are sent once. */
   const retried: ReadonlySet<EndpointName> = new Set([
     'changes',
@@ -104,7 +106,7 @@ describe('upstream clients under injected faults', function () {
 
   async function outcomeOf(
     client: TestClient,
-    endpoint: EndpointName,
+    endpoint: ClientEndpoint,
     spec: FaultSpec,
   ): Promise<{ value?: unknown; error?: unknown; attempts: number }> {
     const before = sim.counts[endpoint] ?? 0;

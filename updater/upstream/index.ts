@@ -31,4 +31,5 @@ export {
 } from './reqmgr.js';
 export { WmStatsClient } from './wmstats.js';
 export type { RetryPolicy } from './http.js';
+export { readClockUrl } from './clock.js';
 export { createCallbackNotifier, createUpdaterUpstream } from './updater-port.js';

@@ -5,6 +5,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { Router, type Request, type Response } from 'express';
+import type { Clock } from '../../../lib/clock.js';
 import { NotFoundError } from '../../../lib/errors.js';
 import {
   campaignAnswer,
@@ -41,6 +42,8 @@ export interface DashboardRoutesOptions {
   dashboards: DashboardCache;
   pages: PageSender;
   pageContext(): Promise<PageContext>;
+  /** The website's clock: today's windows and the stuck days count from it. */
+  clock: Clock;
 }
 
 interface Table<A> {
@@ -77,7 +80,7 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Router {
     return dashboards.snapshot();
   };
   /** The snapshot and the time (the start of this minute) the answers of one request are made for. */
-  const current = async () => ({ data: await snapshot(), at: answerTime(Date.now()) });
+  const current = async () => ({ data: await snapshot(), at: answerTime(options.clock()) });
   const campaignOf = (data: DashboardSnapshot, name: string, window: WindowName, at: number) => {
     const answer = campaignAnswer(data, name, window, at);
     if (!answer) throw new NotFoundError('there is no campaign with this name');

@@ -24,7 +24,7 @@ import { DASHBOARDS_DESIGN_DOC, PRODUCTION_VIEW } from '../../server/read-model/
 import { integer, milliseconds, seconds, sum } from '../report/format.js';
 import type { ReportBody, Table, TargetCheck } from '../report/report.js';
 import type { BenchContext } from '../support/bench-context.js';
-import { openBenchCouch } from '../support/bench-couch.js';
+import { openBenchCouch, untilIndexed } from '../support/bench-couch.js';
 import { deployedNodeFlags, describeFlags } from '../support/deployed-node-flags.js';
 import { WorkerProcess } from '../support/worker-process.js';
 import { fillWorkflows, type Fill } from '../website/fill-workflows.js';
@@ -278,23 +278,6 @@ async function fillInStreams(
 async function catchUpExisting(db: DocumentScope<StoredWorkflow>): Promise<void> {
   for (const view of WORKFLOW_VIEWS)
     await untilIndexed(() => db.view(DESIGN_DOC, view, { limit: 1 }));
-}
-
-/**
- * A query that waits for an index build, asked again when the build outlasts the HTTP
- * timeout (10 min: pouchdb-server on a loaded machine at 200,000 documents); the server
- * goes on building meanwhile.
- */
-async function untilIndexed(query: () => Promise<unknown>): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await query();
-      return;
-    } catch (err) {
-      const status = (err as { statusCode?: number }).statusCode;
-      if ((status !== undefined && status < 500) || attempt >= 10) throw err;
-    }
-  }
 }
 
 async function removeDesignDoc(db: DocumentScope<StoredWorkflow>, id: string): Promise<void> {

@@ -17,6 +17,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { DocumentScope } from 'nano';
 import { connect } from '../../couch/connection.js';
+import { untilIndexed } from '../support/bench-couch.js';
 import { compileDesignDoc, couchFunction } from '../../couch/design.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { loadConfig } from '../../lib/config.js';
@@ -65,19 +66,6 @@ async function measured(
     wallMs,
     cpuS: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
   };
-}
-
-/** A view query that waits for the index, asked again when the build outlasts a request. */
-async function untilIndexed(query: () => Promise<unknown>): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await query();
-      return;
-    } catch (err) {
-      const status = (err as { statusCode?: number }).statusCode;
-      if ((status !== undefined && status < 500) || attempt >= 20) throw err;
-    }
-  }
 }
 
 /** Workflows [from, from + count) gain a history entry (`grownWorkflow`). */

@@ -105,3 +105,20 @@ function benchCouch(
     },
   };
 }
+
+/**
+ * A view query that waits for an index build, asked again when the build outlasts the
+ * HTTP timeout (10 min: pouchdb-server on a loaded machine at 200,000 documents); the
+ * server goes on building meanwhile.
+ */
+export async function untilIndexed(query: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await query();
+      return;
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      if ((status !== undefined && status < 500) || attempt >= 20) throw err;
+    }
+  }
+}

@@ -72,6 +72,44 @@ function served(demo: ChildProcess, output: { text: string }): Promise<void> {
   });
 }
 
+/**
+ * Starts the demo on `dataDir` with 40 workflows, 5 active (`env` adds variables) and
+ * resolves once it serves, with its output so far and on.
+ */
+async function startDemo(
+  dataDir: string,
+  env: Record<string, string>,
+): Promise<{ demo: ChildProcess; output: { text: string } }> {
+  const output = { text: '' };
+  const demo = spawn(process.execPath, [CLI, 'demo'], {
+    env: {
+      PATH: process.env.PATH,
+      STATS_DATA_DIR: dataDir,
+      STATS_PORT: '0',
+      DEMO_WORKFLOWS: '40',
+      DEMO_ACTIVE: '5',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  demo.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output.text += chunk));
+  demo.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output.text += chunk));
+  try {
+    await served(demo, output);
+  } catch (err) {
+    demo.kill('SIGKILL');
+    throw err;
+  }
+  return { demo, output };
+}
+
+/** Stops the demo as Ctrl-C does; resolves with its exit status. */
+async function interrupt(demo: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => demo.once('exit', resolve));
+  demo.kill('SIGINT');
+  return exited;
+}
+
 describe('--action demo and data/sim.env', function () {
   this.timeout(300_000);
   let dir: string;
@@ -87,22 +125,9 @@ describe('--action demo and data/sim.env', function () {
 
   it('writes the simulator environment (absolute paths) for update, check and verify from anywhere', async () => {
     const dataDir = path.join(dir, 'data');
-    const output = { text: '' };
-    demo = spawn(process.execPath, [CLI, 'demo'], {
-      env: {
-        PATH: process.env.PATH,
-        STATS_DATA_DIR: dataDir,
-        STATS_PORT: '0',
-        DEMO_WORKFLOWS: '40',
-        DEMO_ACTIVE: '5',
-        DEMO_TICK_S: '3600',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    demo.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output.text += chunk));
-    demo.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output.text += chunk));
-    await served(demo, output);
+    const started = await startDemo(dataDir, { DEMO_TICK_S: '3600', LOG_LEVEL: 'warn' });
+    demo = started.demo;
+    const output = started.output;
 
     const file = path.join(dataDir, 'sim.env');
     expect(messages(output.text)).to.include(
@@ -151,30 +176,16 @@ describe('--action demo and data/sim.env', function () {
       /^\d+ workflows verified: (\d+) match, 0 mismatches, 0 could not be verified$/,
     );
 
-    const exited = new Promise<number | null>((resolve) => demo?.once('exit', resolve));
-    demo.kill('SIGINT');
-    expect(await exited).to.equal(0);
+    expect(await interrupt(demo)).to.equal(0);
     demo = undefined;
     expect(existsSync(file), 'sim.env is removed when the demo stops').to.equal(false);
   });
 
   it('a tick that meets a run holding the lock is a warning without a stack; the index snapshot is kept', async () => {
     const dataDir = path.join(dir, 'ticking');
-    const output = { text: '' };
-    demo = spawn(process.execPath, [CLI, 'demo'], {
-      env: {
-        PATH: process.env.PATH,
-        STATS_DATA_DIR: dataDir,
-        STATS_PORT: '0',
-        DEMO_WORKFLOWS: '40',
-        DEMO_ACTIVE: '5',
-        DEMO_TICK_S: '1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    demo.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output.text += chunk));
-    demo.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output.text += chunk));
-    await served(demo, output);
+    const started = await startDemo(dataDir, { DEMO_TICK_S: '1' });
+    demo = started.demo;
+    const output = started.output;
 
     // Another run (this test) holds the lock: taken between two of the demo's ticks.
     const db = await openDatabases(loadConfig({ STATS_DATA_DIR: dataDir }), { existing: true });
@@ -203,37 +214,21 @@ describe('--action demo and data/sim.env', function () {
       await db.close();
     }
 
-    const exited = new Promise<number | null>((resolve) => demo?.once('exit', resolve));
-    demo.kill('SIGINT');
-    expect(await exited).to.equal(0);
+    expect(await interrupt(demo)).to.equal(0);
     demo = undefined;
     const snapshots = readdirSync(path.join(dataDir, 'website'));
     expect(snapshots.length, 'the website kept its index snapshot').to.be.greaterThan(0);
 
     // A second start is a warm one: the embedded server has another port, the same data.
-    const again = { text: '' };
-    demo = spawn(process.execPath, [CLI, 'demo'], {
-      env: {
-        PATH: process.env.PATH,
-        STATS_DATA_DIR: dataDir,
-        STATS_PORT: '0',
-        DEMO_WORKFLOWS: '40',
-        DEMO_ACTIVE: '5',
-        DEMO_TICK_S: '3600',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    demo.stdout?.setEncoding('utf8').on('data', (chunk: string) => (again.text += chunk));
-    demo.stderr?.setEncoding('utf8').on('data', (chunk: string) => (again.text += chunk));
-    await served(demo, again);
+    const restarted = await startDemo(dataDir, { DEMO_TICK_S: '3600' });
+    demo = restarted.demo;
+    const again = restarted.output;
     const site = new URL(records(again.text).find((r) => typeof r.url === 'string')?.url as string);
     const health = (await (await fetch(`${site.origin}/healthz`)).json()) as {
       index: { loadedFrom: string };
     };
     expect(health.index.loadedFrom, again.text).to.equal('snapshot');
-    const stopped = new Promise<number | null>((resolve) => demo?.once('exit', resolve));
-    demo.kill('SIGINT');
-    expect(await stopped).to.equal(0);
+    expect(await interrupt(demo)).to.equal(0);
     demo = undefined;
   });
 

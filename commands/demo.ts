@@ -86,18 +86,20 @@ export async function runDemo({
     )) {
       output.say(describe(report), { setup: report });
     }
+    // As the service runs it, the index snapshot included (STATS_SNAPSHOT_DIR, default
+    // STATS_DATA_DIR/website): a second start is a warm one.
+    const site = configuredWebsite(config);
     website = await startWebsite({
       reader: db.couch.reader,
-      databases: { requests: config.couch.requestsDb, settings: config.couch.settingsDb },
-      host: config.web.host,
-      port: config.web.port,
-      prefix: config.web.prefix,
-      updateToken: config.web.updateToken,
+      databases: site.databases,
+      host: site.host,
+      port: site.port,
+      prefix: site.prefix,
+      updateToken: site.updateToken,
+      snapshotDir: site.snapshotDir,
+      couchName: site.couchName,
       logger: logger.child({ module: 'website' }),
       clock,
-      // As the service keeps it (STATS_SNAPSHOT_DIR, default STATS_DATA_DIR/website): a second start is a warm one.
-      snapshotDir: configuredWebsite(config).snapshotDir,
-      couchName: configuredWebsite(config).couchName,
       updateWorkflow: async (name) => {
         return oneWorkflowOutcome(await updateWorkflow(name, deps, { now }));
       },

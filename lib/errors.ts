@@ -41,9 +41,12 @@ export class NotFoundError extends Stats2Error {
  * else is unexpected and is logged whole.
  */
 export function isExpectedCondition(err: unknown): err is Stats2Error {
-  return (
-    err instanceof Stats2Error && (err.statusCode < 500 || err.code === 'COUCH_UNREACHABLE')
-  );
+  return err instanceof Stats2Error && (err.statusCode < 500 || err.code === 'COUCH_UNREACHABLE');
+}
+
+/** Log fields for `err`: its code and message when it is an expected condition, else the whole error. */
+export function errorLogFields(err: unknown): Record<string, unknown> {
+  return isExpectedCondition(err) ? { code: err.code, error: err.message } : { err };
 }
 
 export function errorMessage(err: unknown): string {

@@ -8,7 +8,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Request, Response } from 'express';
-import { systemClock, type Clock } from '../../lib/clock.js';
+import { systemClock, unixSeconds, type Clock } from '../../lib/clock.js';
 import { LruCache } from '../read-model/lru-cache.js';
 import { renderPage, type PagePart } from '../render/pages/compiled-html.js';
 
@@ -42,7 +42,7 @@ export class PageSender {
     parts: readonly PagePart[],
     sameData?: string,
   ): Promise<void> {
-    const now = Math.floor(this.clock() / 1000);
+    const now = unixSeconds(this.clock);
     res.type('html').set({ 'Cache-Control': 'no-cache', Vary: 'Accept-Encoding' });
     if (!acceptsGzip(req)) {
       writeChunks(res, renderPage(parts, now));

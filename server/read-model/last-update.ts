@@ -8,7 +8,7 @@
  */
 import type { SettingsRepository } from '../../couch/settings.js';
 import type { Logger } from '../../lib/logger.js';
-import { isExpectedCondition } from '../../lib/errors.js';
+import { errorLogFields } from '../../lib/errors.js';
 import { asNumber, isRecord } from './stored-fields.js';
 import type { IndexStatus } from './workflow-index.js';
 
@@ -89,8 +89,7 @@ export class UpdateRunsReader {
       this.reads++;
     } catch (err) {
       // CouchDB not answering (e.g. the embedded server restarting) needs no stack trace.
-      const fields = isExpectedCondition(err) ? { code: err.code, error: err.message } : { err };
-      this.logger.warn(fields, 'reading the update runs from the settings failed');
+      this.logger.warn(errorLogFields(err), 'reading the update runs from the settings failed');
     }
     this.readAt = Date.now();
   }

@@ -19,7 +19,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../lib/logger.js';
 import { CouchError, isNotFound } from '../../couch/errors.js';
-import { errorMessage, isExpectedCondition } from '../../lib/errors.js';
+import { errorMessage, errorLogFields } from '../../lib/errors.js';
 import {
   readSnapshot,
   readSnapshotHeader,
@@ -480,8 +480,7 @@ export class WorkflowIndex {
       }
       if (firstFailure) {
         // CouchDB not answering (e.g. the embedded server restarting) needs no stack trace.
-        const fields = isExpectedCondition(err) ? { code: err.code, error: err.message } : { err };
-        this.logger.warn(fields, 'reading the changes feed failed; retrying');
+        this.logger.warn(errorLogFields(err), 'reading the changes feed failed; retrying');
       }
     }
     this.schedule(this.pollIntervalMs, () => this.poll());

@@ -50,6 +50,8 @@ export interface Scale {
     historyEntries: number;
     /** Share of workflows an update run's writes change (each round). */
     changedShare: number;
+    /** Update runs measured before and again after the dashboards view is deployed (the median counts). */
+    writeRounds: number;
     connections: number;
     durationSeconds: number;
   };
@@ -72,6 +74,7 @@ export const SCALES: Record<ScaleName, Scale> = {
       workflows: 1_000,
       historyEntries: 10,
       changedShare: 0.05,
+      writeRounds: 1,
       connections: 32,
       durationSeconds: 3,
     },
@@ -92,6 +95,7 @@ export const SCALES: Record<ScaleName, Scale> = {
       workflows: 5_000,
       historyEntries: 10,
       changedShare: 0.05,
+      writeRounds: 3,
       connections: 32,
       durationSeconds: 5,
     },
@@ -112,6 +116,7 @@ export const SCALES: Record<ScaleName, Scale> = {
       workflows: 200_000,
       historyEntries: 10,
       changedShare: 0.05,
+      writeRounds: 3,
       connections: 32,
       durationSeconds: 20,
     },

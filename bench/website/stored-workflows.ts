@@ -10,6 +10,8 @@
 import type { StoredWorkflow } from '../../workflow/documents.js';
 import { STATUS_PATHS } from '../../sim/statuses.js';
 
+/** Moves whenever the generated workflows change: kept databases (BENCH_KEEP_DATA) of another revision are not reused. */
+export const GENERATOR_REVISION = 2;
 const CAMPAIGNS = 40;
 const WORKFLOWS_PER_PROCESSING_STRING = 100;
 const GROUPS = ['HIG', 'EXO', 'SMP', 'TOP', 'BPH', 'SUS', 'BTV', 'EGM'];
@@ -45,8 +47,12 @@ export function workflowNameOf(i: number): string {
   return `pdmvserv_task_${prepIdOf(i)}__v1_T_${date}_${time}_${serial.slice(-4)}`;
 }
 
+/**
+ * An McM PrepID: PWG, campaign, a 5-digit serial (what the dashboards' PWG breakdowns read).
+ * Workflows 100,000 apart share one; their names still differ by date up to 2,700,000.
+ */
 function prepIdOf(i: number): string {
-  return `${GROUPS[i % GROUPS.length]}-${campaignOf(i)}-${String(i).padStart(7, '0')}`;
+  return `${GROUPS[i % GROUPS.length]}-${campaignOf(i)}-${String(i % 100_000).padStart(5, '0')}`;
 }
 
 export function storedWorkflow(i: number, now: number, historyEntries: number): StoredWorkflow {

@@ -24,6 +24,7 @@ import { fillWorkflows, type Fill } from './fill-workflows.js';
 import { runLoad, type Load } from './load.js';
 import { timeToCorrectPages, type Expected, type StartTimes } from './start-timing.js';
 import {
+  GENERATOR_REVISION,
   campaignOf,
   processingStringOf,
   storedWorkflow,
@@ -208,7 +209,9 @@ export async function websiteBenchmark(context: BenchContext): Promise<ReportBod
   const snapshotDir = mkdtempSync(path.join(os.tmpdir(), 'stats2-bench-snapshot-'));
   let worker: WorkerProcess | undefined;
   try {
-    const { names, kept } = await couch.keptDatabases(`website ${workflows}x${historyEntries}`);
+    const { names, kept } = await couch.keptDatabases(
+      `website ${workflows}x${historyEntries}r${GENERATOR_REVISION}`,
+    );
     const repository = new WorkflowRepository(couch.server, names.requests);
     const fill = kept
       ? await reuseWorkflows(repository, workflows)

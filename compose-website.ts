@@ -19,6 +19,8 @@ import {
   type WebsiteOptions,
 } from './server/http/website.js';
 import { WorkflowUpdates } from './server/http/workflow-updates.js';
+import { weighDashboardAnswer } from './server/http/routes/dashboards.js';
+import { DashboardAnswerCache } from './server/read-model/dashboard-answer-cache.js';
 import { buildSnapshot } from './server/read-model/dashboard-snapshot.js';
 import { readDashboardViews } from './server/read-model/dashboard-views.js';
 import { staleData, UpdateRunsReader } from './server/read-model/last-update.js';
@@ -63,6 +65,7 @@ export function composeWebsite(deps: ServerDependencies): ComposedWebsite {
     blocks: tuning.blockCacheBytes ?? 16_000_000,
     pages: tuning.pageCacheBytes ?? 8_000_000,
     sameSecond: tuning.sameSecondBytes ?? 4_000_000,
+    dashboardAnswers: tuning.dashboardAnswerBytes ?? 16_000_000,
   };
   const queries = new WorkflowQueries({ index, cachedNames: tuning.cachedFilterNames });
   const search = new WorkflowSearch(index, queries);
@@ -94,6 +97,10 @@ export function composeWebsite(deps: ServerDependencies): ComposedWebsite {
     maxStaleMs: tuning.dashboardMaxStaleMs ?? 600_000,
     maxWaitMs: tuning.dashboardMaxWaitMs ?? 20_000,
   });
+  const dashboardAnswers = new DashboardAnswerCache(
+    cacheBytes.dashboardAnswers,
+    weighDashboardAnswer,
+  );
   // What a page shows: the index, the update runs, whether the data may be stale, and the
   // dashboards' snapshot (built after the index moves).
   const answers = new SameSecondAnswers({
@@ -126,6 +133,7 @@ export function composeWebsite(deps: ServerDependencies): ComposedWebsite {
     blocks,
     pages,
     dashboards,
+    dashboardAnswers,
     clock,
   });
   return {
@@ -136,6 +144,7 @@ export function composeWebsite(deps: ServerDependencies): ComposedWebsite {
       blockCache: { bytes: blocks.bytes, maxBytes: cacheBytes.blocks },
       pageCache: { bytes: pages.bytes, maxBytes: cacheBytes.pages },
       documentCache: { bytes: documents.cachedBytes, maxBytes: cacheBytes.documents },
+      dashboardAnswers: { bytes: dashboardAnswers.bytes, maxBytes: cacheBytes.dashboardAnswers },
     }),
   };
 }

@@ -6,6 +6,7 @@ import type { Config } from '../lib/config.js';
 import { scrubUrl } from '../lib/logger.js';
 import { resolveCouch } from '../couch/connection.js';
 import { certificateChecks } from './certificates.js';
+import { clockCheck } from './clock.js';
 import { couchChecks, type CouchTargets } from './couch.js';
 import { ok, type CheckResult } from './result.js';
 import { upstreamCheck } from './upstream.js';
@@ -17,7 +18,7 @@ export type { CouchTargets } from './couch.js';
 /**
  * `couch`: server, databases, design documents, security, reader access (what the website
  * needs); `admin`: the write credentials; `certificates`: client certificate, key, CA
- * folder; `upstream`: one request to cmsweb with them.
+ * folder; `upstream`: one request to cmsweb with them, and one to STATS_CLOCK_URL if set.
  */
 export type CheckGroup = 'couch' | 'admin' | 'certificates' | 'upstream';
 
@@ -48,6 +49,8 @@ export async function runChecks(
     if (which.includes('certificates')) results.push(...certificates.results);
     if (which.includes('upstream')) {
       results.push(await upstreamCheck(config.upstream, certificates.credentials));
+      const clock = await clockCheck(config);
+      if (clock) results.push(clock);
     }
   }
   return results;

@@ -29,6 +29,7 @@ import { deployedNodeFlags, describeFlags } from '../support/deployed-node-flags
 import { WorkerProcess } from '../support/worker-process.js';
 import { fillWorkflows, type Fill } from '../website/fill-workflows.js';
 import { runLoad, type Load } from '../website/load.js';
+import { memoryNote } from '../website/website-bench.js';
 import { campaignOf, grownWorkflow, storedWorkflow } from '../website/stored-workflows.js';
 import {
   PREFIX,
@@ -450,6 +451,7 @@ function report(embedded: boolean, setup: string, f: Figures): ReportBody {
   const notes = [
     `First dashboards answer after the website started listening (its index read from CouchDB, then the first snapshot: the view's queries and a pass over the index): ${seconds(f.firstSnapshotMs)} s.`,
     `Website memory after the runs: RSS ${Math.round(f.usage.rssMb)} MB, V8 heap used ${Math.round(f.usage.heapUsedMb)} MB, peak RSS ${Math.round(f.maxRssMb)} MB.`,
+    ...(f.usage.memory ? [memoryNote(f.usage.memory)] : []),
   ];
   return {
     id: embedded ? 'dashboards' : 'dashboards-couchdb',

@@ -477,7 +477,7 @@ function report(
   };
 }
 
-function memoryNote(memory: MemoryUse): string {
+export function memoryNote(memory: MemoryUse): string {
   const mb = (bytes: number) => megabytes(bytes / 2 ** 20);
   const cache = (c: { bytes: number; maxBytes: number }) => `${mb(c.bytes)} of ${mb(c.maxBytes)}`;
   return (
@@ -485,6 +485,6 @@ function memoryNote(memory: MemoryUse): string {
     `word and filter lists ${mb(memory.index.postings)}, exact-value filter ${mb(memory.index.exactValues)} ` +
     `(${integer(memory.index.atoms)} shared values, ${integer(memory.index.words)} distinct words); ` +
     `rendered blocks ${cache(memory.blockCache)}, compressed pages ${cache(memory.pageCache)}, ` +
-    `documents for get_json ${cache(memory.documentCache)}.`
+    `documents for get_json ${cache(memory.documentCache)}, dashboard answers ${cache(memory.dashboardAnswers)}.`
   );
 }

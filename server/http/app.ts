@@ -21,6 +21,7 @@ import type { WorkflowBlocks } from '../render/pages/block-cache.js';
 import type { PageContext } from '../render/pages/context.js';
 import type { RateLimit } from './rate-limiter.js';
 import type { DashboardCache } from './dashboard-cache.js';
+import type { DashboardAnswerCache } from '../read-model/dashboard-answer-cache.js';
 import { apiRoutes } from './routes/api.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { operationsRoutes } from './routes/operations.js';
@@ -59,6 +60,7 @@ export interface MemoryUse {
   blockCache: { bytes: number; maxBytes: number };
   pageCache: { bytes: number; maxBytes: number };
   documentCache: { bytes: number; maxBytes: number };
+  dashboardAnswers: { bytes: number; maxBytes: number };
 }
 
 export interface ServerTuning {
@@ -80,6 +82,8 @@ export interface ServerTuning {
   pageCacheBytes?: number;
   /** Memory for pages replayed to identical requests in the second they were sent in (default 4 MB). */
   sameSecondBytes?: number;
+  /** Memory for dashboard pages, JSON and CSV answers, each kept for the minute it counts up to (default 16 MB). */
+  dashboardAnswerBytes?: number;
   /** The campaign dashboards answer from a snapshot outdated by a change for at most this long while a new one is built (default 10 min; 0: always wait for the new one). */
   dashboardMaxStaleMs?: number;
   /** How long a dashboard request waits for a snapshot being built before a 503 (default 20 s). */
@@ -120,12 +124,13 @@ export interface WebsiteServices {
   blocks: WorkflowBlocks;
   pages: PageSender;
   dashboards: DashboardCache;
+  dashboardAnswers: DashboardAnswerCache;
   clock: Clock;
 }
 
 export function createServer(services: WebsiteServices): Express {
   const { prefix, index, logger, queries, search, documents, updates, health } = services;
-  const { updateRuns, metrics, blocks, pages, dashboards, clock } = services;
+  const { updateRuns, metrics, blocks, pages, dashboards, dashboardAnswers, clock } = services;
   const context = (runs: UpdateRuns, search?: string): PageContext => ({
     prefix,
     totalWorkflows: index.size,
@@ -160,6 +165,7 @@ export function createServer(services: WebsiteServices): Express {
     dashboardRoutes({
       index,
       dashboards,
+      answers: dashboardAnswers,
       pages,
       clock,
       pageContext: async () => context(await updateRuns.current()),

@@ -18,13 +18,19 @@ export function answerTime(nowMs: number): number {
 }
 
 interface Made<T> {
-  snapshot: DashboardSnapshot;
   at: number;
   value: T;
 }
 
+/**
+ * Only the newest snapshot's answers are kept: an answer holds no snapshot, and when a newer
+ * snapshot is asked for, every answer of the older one goes (kept, they would have held its
+ * memory until the cache filled, which on a quiet website is never).
+ */
 export class DashboardAnswerCache {
   private readonly made: LruCache<string, Made<unknown>>;
+  /** The index version of the snapshot the kept answers were made from. */
+  private keptVersion = -1;
 
   /** `maxBytes` bounds what the kept answers weigh (about their size in characters). */
   constructor(
@@ -34,12 +40,25 @@ export class DashboardAnswerCache {
     this.made = new LruCache(maxBytes, (made) => this.weigh(made.value));
   }
 
-  /** The answer kept for `key` on `snapshot` at time `at`, else `make()`'s, kept. */
+  /**
+   * The answer kept for `key` on `snapshot` at time `at`, else `make()`'s, kept unless a
+   * newer snapshot's answers are kept (a request that began before the newer one was built).
+   */
   answer<T>(key: string, snapshot: DashboardSnapshot, at: number, make: () => T): T {
+    if (snapshot.indexVersion < this.keptVersion) return make();
+    if (snapshot.indexVersion > this.keptVersion) {
+      this.made.clear();
+      this.keptVersion = snapshot.indexVersion;
+    }
     const kept = this.made.get(key);
-    if (kept && kept.snapshot === snapshot && kept.at === at) return kept.value as T;
+    if (kept && kept.at === at) return kept.value as T;
     const value = make();
-    this.made.set(key, { snapshot, at, value });
+    this.made.set(key, { at, value });
     return value;
+  }
+
+  /** What the kept answers weigh, as `weigh` counts. */
+  get bytes(): number {
+    return this.made.weight;
   }
 }

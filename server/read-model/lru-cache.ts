@@ -36,6 +36,11 @@ export class LruCache<K, V> {
     this.totalWeight -= entry.weight;
   }
 
+  clear(): void {
+    this.entries.clear();
+    this.totalWeight = 0;
+  }
+
   get weight(): number {
     return this.totalWeight;
   }

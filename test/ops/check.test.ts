@@ -113,10 +113,37 @@ describe('--action check', function () {
       expect(messageText(result.stdout)).to.match(
         /ok {3}upstream reachable: https:\/\/\S+\/couchdb\/reqmgr_workload_cache\/_changes\?since=now&limit=0 answered 200/,
       );
+      expect(messageText(result.stdout)).not.to.include('clock:');
       expect(messages(result.stdout).at(-1)).to.equal('all checks passed');
     } finally {
       await sim.close();
     }
+  });
+
+  it("checks STATS_CLOCK_URL when set: the demo's clock answers its time, a stopped one fails with what to do", async () => {
+    const sim = await startTestSimulator({ workflows: 20, active: 2 });
+    try {
+      const env = { ...sim.env, STATS_CLOCK_URL: sim.urls.clock };
+      const running = await runCli(['check'], cliEnv(couch, names, env));
+      expect(running.code, running.stdout + running.stderr).to.equal(0);
+      const simulatedDay = new Date(sim.clock.now()).toISOString().slice(0, 10);
+      expect(messageText(running.stdout)).to.match(
+        new RegExp(
+          `ok {3}clock: STATS_CLOCK_URL answers ${simulatedDay}T[0-9:.]+Z \\(\\d+ days behind the system clock\\)`,
+        ),
+      );
+    } finally {
+      await sim.close();
+    }
+    const stopped = await runCli(
+      ['check'],
+      cliEnv(couch, names, { ...sim.env, STATS_CLOCK_URL: sim.urls.clock }),
+    );
+    expect(stopped.code).to.equal(1);
+    const clockLine = failures(stopped.stdout).find((line) => line.startsWith('FAIL clock: '));
+    expect(clockLine, stopped.stdout).to.match(
+      /^FAIL clock: STATS_CLOCK_URL=https:\/\/\S+\/simulator\/clock cannot be read \(.+\); .+ — start the demo again \(it rewrites sim.env\), or unset STATS_CLOCK_URL/,
+    );
   });
 
   it('reports wrong credentials, and still checks the databases as a reader', async () => {

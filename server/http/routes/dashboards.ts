@@ -30,7 +30,7 @@ import { campaignPage } from '../../render/pages/campaign-page.js';
 import { campaignsPage } from '../../render/pages/campaigns-page.js';
 import type { PagePart } from '../../render/pages/compiled-html.js';
 import { SafeHtml } from '../../render/html.js';
-import { answerTime, DashboardAnswerCache } from '../../read-model/dashboard-answer-cache.js';
+import { answerTime, type DashboardAnswerCache } from '../../read-model/dashboard-answer-cache.js';
 import type { WindowName } from '../../read-model/dashboard-window.js';
 import type { PageContext } from '../../render/pages/context.js';
 import { dashboardPage } from '../../render/pages/dashboard-page.js';
@@ -40,6 +40,7 @@ import type { WorkflowIndex } from '../../read-model/workflow-index.js';
 export interface DashboardRoutesOptions {
   index: WorkflowIndex;
   dashboards: DashboardCache;
+  answers: DashboardAnswerCache;
   pages: PageSender;
   pageContext(): Promise<PageContext>;
   /** The website's clock: today's windows and the stuck days count from it. */
@@ -66,9 +67,8 @@ const DASHBOARD_TABLES: Record<string, Table<DashboardAnswer>> = {
 };
 
 export function dashboardRoutes(options: DashboardRoutesOptions): Router {
-  const { index, dashboards, pages } = options;
+  const { index, dashboards, answers, pages } = options;
   const router = Router();
-  const answers = new DashboardAnswerCache(16_000_000, weigh);
 
   const snapshot = async (): Promise<DashboardSnapshot> => {
     if (!index.ready) {
@@ -202,7 +202,8 @@ function attachment(res: Response, name: string): void {
 }
 
 /** About the memory a kept answer takes, in bytes or characters. */
-function weigh(value: unknown): number {
+/** What a kept dashboard answer weighs: its bytes (JSON, CSV, gzip) or its page parts' characters. */
+export function weighDashboardAnswer(value: unknown): number {
   if (Buffer.isBuffer(value)) return value.length;
   if (Array.isArray(value)) {
     let total = 0;

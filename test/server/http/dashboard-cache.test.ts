@@ -138,6 +138,23 @@ describe('dashboards: answers made once a minute', () => {
     expect(cache.answer('/a', first, 120, make), 'next minute').to.equal('answer 3');
     expect(cache.answer('/a', snapshotAt(2), 120, make), 'new snapshot').to.equal('answer 4');
   });
+
+  it("keeps only the newest snapshot's answers: an older one's are dropped, or made and not kept", () => {
+    const cache = new DashboardAnswerCache(1_000, (value) => String(value).length);
+    const [older, newer] = [snapshotAt(1), snapshotAt(2)];
+    let made = 0;
+    const make = () => `answer ${++made}`;
+    cache.answer('/a', older, 60, make);
+    cache.answer('/b', older, 60, make);
+    expect(cache.bytes).to.equal(16);
+    expect(cache.answer('/a', newer, 60, make)).to.equal('answer 3');
+    expect(cache.bytes, "the older snapshot's /b is gone").to.equal(8);
+    // A request that got the older snapshot before the newer one was built.
+    expect(cache.answer('/c', older, 60, make)).to.equal('answer 4');
+    expect(cache.answer('/c', older, 60, make)).to.equal('answer 5');
+    expect(cache.bytes).to.equal(8);
+    expect(cache.answer('/a', newer, 60, make), 'the newer answer stays').to.equal('answer 3');
+  });
 });
 
 describe('dashboards: day series', () => {

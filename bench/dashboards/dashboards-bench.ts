@@ -69,6 +69,8 @@ interface Measured {
 
 /** Time spent on an update run's writes and on bringing the indexes up to date after them. */
 interface WriteRound {
+  /** 1, 2, … in the order the runs were made. */
+  run: number;
   writesMs: number;
   existingIndexMs: number;
   /** The dashboards view; 0 when it is not deployed. */
@@ -104,26 +106,31 @@ export async function dashboardsBenchmark(context: BenchContext): Promise<Report
     context.log(`dashboards: existing views built in ${seconds(existingBuildMs)} s`);
 
     const changed = Math.max(1, Math.round(workflows * changedShare));
-    // Each round changes workflows no round before it changed.
-    const rounds = async (first: number, withView: boolean): Promise<WriteRound[]> => {
+    // Runs without the view, before and after those with it, so that what makes later runs
+    // slower (a growing database, compactions) weighs on both sides alike. Each run changes
+    // workflows no run before it changed.
+    let nextRound = 0;
+    const rounds = async (count: number, withView: boolean): Promise<WriteRound[]> => {
       const measured: WriteRound[] = [];
-      for (let k = 0; k < writeRounds; k++) {
+      for (let k = 0; k < count; k++) {
         context.log(
-          `dashboards: ${integer(changed)} changed workflows written, ${withView ? 'with' : 'without'} the new view (round ${k + 1} of ${writeRounds})`,
+          `dashboards: ${integer(changed)} changed workflows written, ${withView ? 'with' : 'without'} the new view (run ${nextRound + 1} of ${4 * writeRounds})`,
         );
-        measured.push(
-          await writeRound(repository, db, (first + k) * changed, changed, now, withView),
-        );
+        const run = ++nextRound;
+        measured.push({
+          run,
+          ...(await writeRound(repository, db, (run - 1) * changed, changed, now, withView)),
+        });
       }
       return measured;
     };
-    const without = await rounds(0, false);
+    const without = await rounds(writeRounds, false);
     context.log('dashboards: deploying the dashboards design document (staged index build)');
     const deployMs = await timed(() =>
       deployDesignDocs(couch.server, names.requests, [compileDesignDoc(DASHBOARDS_DESIGN_DOC)]),
     );
     context.log(`dashboards: dashboards view built in ${seconds(deployMs)} s`);
-    const withView = await rounds(writeRounds, true);
+    const withView = await rounds(2 * writeRounds, true);
 
     worker = WorkerProcess.start('website/website-worker.js', {
       label: 'website',
@@ -161,6 +168,11 @@ export async function dashboardsBenchmark(context: BenchContext): Promise<Report
       });
     }
     const final = await worker.ask<WebsiteUsage>('usage');
+    await worker.stop();
+    worker = undefined;
+    context.log('dashboards: dashboards design document deleted (its index is no longer kept up)');
+    await removeDesignDoc(db, `_design/${DASHBOARDS_DESIGN_DOC}`);
+    without.push(...(await rounds(writeRounds, false)));
     const server = couch.embedded ? 'the embedded pouchdb-server' : 'Apache CouchDB';
     const setup =
       `${integer(workflows)} generated workflows (${historyEntries} history entries, 3 campaigns, 3 output datasets each; website benchmark's generator) ` +
@@ -168,7 +180,7 @@ export async function dashboardsBenchmark(context: BenchContext): Promise<Report
       `then setup's existing design documents deployed (staged: index build of _designDoc, timed), without the dashboards design document. ` +
       `An update run's writes: ${integer(changed)} workflows (${Math.round(changedShare * 100)} %) gain a history entry, written in batches of ${WRITE_BATCH}, ${WRITES_AT_ONCE} at once, as the updater writes; ` +
       `then each view is queried until its index has caught up (pouchdb-server indexes on query, Apache CouchDB also in the background); ` +
-      `${writeRounds} such runs before the dashboards design document is deployed and ${writeRounds} after, each changing other workflows, the median run of each counted. ` +
+      `${writeRounds} such runs before the dashboards design document is deployed, ${2 * writeRounds} with it, and ${writeRounds} after it is deleted again (at the end), each changing other workflows: the median run with the view against the median run without. ` +
       `The website in a child process (${describeFlags('stats2-web.service')}) read the workflows into its index (no snapshot file yet) and answered the first dashboard request after ${seconds(firstSnapshotMs)} s; ` +
       `autocannon at ${connections} connections for ${durationSeconds} s per request kind, after the first snapshot.`;
     return [
@@ -237,7 +249,7 @@ async function writeRound(
   count: number,
   now: number,
   withView: boolean,
-): Promise<WriteRound> {
+): Promise<Omit<WriteRound, 'run'>> {
   const ids = Array.from({ length: count }, (_, k) => storedWorkflow(offset + k, now, 0)._id);
   const current = await repository.getMany(ids);
   const docs = [...current.values()].map((doc) => grownWorkflow(doc, now));
@@ -344,14 +356,17 @@ function report(embedded: boolean, setup: string, f: Figures): ReportBody {
   const work = { without: median(f.without.map(total)), withView: median(f.withView.map(total)) };
   const writesExtra = writes.withView / writes.without - 1;
   const workExtra = work.withView / work.without - 1;
-  const roundRows = (label: string, rounds: WriteRound[]) =>
-    rounds.map((round, k) => [
-      `${label}${rounds.length > 1 ? `, run ${k + 1}` : ''}`,
-      seconds(round.writesMs) + ' s',
-      seconds(round.existingIndexMs) + ' s',
-      round.newIndexMs === 0 ? '–' : seconds(round.newIndexMs) + ' s',
-      seconds(total(round)) + ' s',
-    ]);
+  const runs = [
+    ...f.without.map((round) => ({ round, view: 'without' })),
+    ...f.withView.map((round) => ({ round, view: 'with' })),
+  ].sort((a, b) => a.round.run - b.round.run);
+  const runRows = runs.map(({ round, view }) => [
+    `run ${round.run}: ${integer(f.changed)} changed workflows, ${view} the dashboards view`,
+    seconds(round.writesMs) + ' s',
+    seconds(round.existingIndexMs) + ' s',
+    round.newIndexMs === 0 ? '–' : seconds(round.newIndexMs) + ' s',
+    seconds(total(round)) + ' s',
+  ]);
   const percent = (share: number) => `${share >= 0 ? '+' : ''}${Math.round(share * 100)} %`;
   const indexTable: Table = {
     caption: "Index builds and an update run's writes",
@@ -377,11 +392,7 @@ function report(embedded: boolean, setup: string, f: Figures): ReportBody {
         seconds(f.deployMs) + ' s',
         seconds(f.deployMs) + ' s',
       ],
-      ...roundRows(
-        `${integer(f.changed)} changed workflows, without the dashboards view`,
-        f.without,
-      ),
-      ...roundRows(`${integer(f.changed)} changed workflows, with the dashboards view`, f.withView),
+      ...runRows,
       [
         `extra with the dashboards view (median run with / median run without)`,
         percent(writesExtra),

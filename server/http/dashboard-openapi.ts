@@ -6,8 +6,8 @@ import {
   RATE_DAYS,
   STUCK_DAYS_DEFAULT,
   STUCK_DAYS_MAX,
-  STUCK_LISTED,
 } from '../read-model/dashboard-answers.js';
+import { STUCK_LISTED } from '../read-model/dashboard-snapshot.js';
 import { WINDOW_NAMES } from '../read-model/dashboard-window.js';
 import { MAX_VALUE_LENGTH } from '../read-model/workflow-names.js';
 

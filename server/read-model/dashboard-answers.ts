@@ -3,13 +3,15 @@
  * time window and the clock. The HTML pages render these same objects and the CSV
  * downloads write their tables, so the three always agree.
  */
-import type {
-  CampaignData,
-  DashboardSnapshot,
-  RunningWorkflow,
-  Tally,
+import {
+  STUCK_LISTED,
+  type CampaignData,
+  type DashboardSnapshot,
+  type RunningWorkflow,
+  type Tally,
 } from './dashboard-snapshot.js';
 import { timeWindow, type TimeWindow, type WindowName } from './dashboard-window.js';
+import type { WorkflowProgress } from './workflow-progress.js';
 import { isoDay, monthStart, type DaySeries } from './day-series.js';
 import {
   GROUP_STATUSES,
@@ -22,8 +24,6 @@ import {
 export const RATE_DAYS = 14;
 /** Campaigns in the dashboard's "most active" table. */
 export const MOST_ACTIVE = 20;
-/** Stuck workflows in the JSON and CSV answers (the page shows fewer). */
-export const STUCK_LISTED = 1000;
 /** Stuck: running and quiet for at least this many days, unless the visitor asks for other (1 … max). */
 export const STUCK_DAYS_DEFAULT = 7;
 export const STUCK_DAYS_MAX = 365;
@@ -262,8 +262,8 @@ export function dashboardAnswer(
   const stuck = stuckWorkflows(snapshot.running, query.stuckDays, nowSeconds);
   const runningByPwg = new Map<string | null, number>();
   const stuckByPwg = new Map<string | null, number>();
-  for (const workflow of snapshot.running) increment(runningByPwg, workflow.progress.pwg);
-  for (const workflow of stuck) increment(stuckByPwg, workflow.progress.pwg);
+  for (const workflow of snapshot.running) increment(runningByPwg, workflow.pwg);
+  for (const workflow of stuck) increment(stuckByPwg, workflow.pwg);
   const mostActive = [...snapshot.campaigns.values()]
     .map((campaign) => campaignRow(campaign, window))
     .filter((row) => row.window_events > 0);
@@ -292,7 +292,11 @@ export function dashboardAnswer(
       days: query.stuckDays,
       counted_to: isoTime(nowSeconds) as string,
       count: stuck.length,
-      workflows: stuck.slice(0, STUCK_LISTED).map((workflow) => stuckRow(workflow, nowSeconds)),
+      workflows: stuck
+        .slice(0, STUCK_LISTED)
+        .map((workflow, i) =>
+          stuckRow(workflow, snapshot.listed[i] as WorkflowProgress, nowSeconds),
+        ),
     },
     pwgs: sortedBreakdown(snapshot.all.byPwg).map(([pwg, tally]) => ({
       pwg,
@@ -316,8 +320,11 @@ function stuckWorkflows(
   return running.slice(0, end);
 }
 
-function stuckRow(workflow: RunningWorkflow, nowSeconds: number): StuckRow {
-  const { progress } = workflow;
+function stuckRow(
+  workflow: RunningWorkflow,
+  progress: WorkflowProgress,
+  nowSeconds: number,
+): StuckRow {
   return {
     workflow: workflow.name,
     status: progress.status ?? null,

@@ -10,7 +10,7 @@ import type { DashboardViewData, RunningRow } from './dashboard-views.js';
 import { DaySeries } from './day-series.js';
 import { STATUS_GROUPS, type StatusGroup } from './status-groups.js';
 import type { Sequence } from './workflow-source.js';
-import type { WorkflowIndex } from './workflow-index.js';
+import type { IndexedWorkflow, WorkflowIndex } from './workflow-index.js';
 import { progressOf, type WorkflowProgress } from './workflow-progress.js';
 
 /** Counts over a set of workflows. */
@@ -65,9 +65,15 @@ export interface CampaignData {
   days: DaySeries;
 }
 
-/** A running workflow with what the stuck list shows of it. */
+/**
+ * No stuck list shows more than this many workflows: the running workflows quiet longest,
+ * whatever the number of days asked for (a stuck list is a prefix of `running`).
+ */
+export const STUCK_LISTED = 1000;
+
+/** A running workflow: when it went quiet, and its PWG (what stuck counts are broken down by). */
 export interface RunningWorkflow extends RunningRow {
-  progress: WorkflowProgress;
+  pwg: string | null;
 }
 
 export interface DashboardSnapshot {
@@ -83,6 +89,11 @@ export interface DashboardSnapshot {
   pwgDays: Map<string | null, DaySeries>;
   /** Oldest quiet first. */
   running: RunningWorkflow[];
+  /**
+   * The first STUCK_LISTED of `running`, as a stuck list shows them (kept for those only:
+   * at 200,000 workflows a third may be running).
+   */
+  listed: WorkflowProgress[];
 }
 
 /** Workflows of the index read between two yields to the event loop. */
@@ -119,7 +130,7 @@ export async function buildSnapshot(
     return campaign;
   };
   const runningNames = new Set(views.running.map((row) => row.name));
-  const runningProgress = new Map<string, WorkflowProgress>();
+  const runningInIndex = new Map<string, { workflow: IndexedWorkflow; pwg: string | null }>();
 
   for (let offset = 0; offset < workflows.length; offset += SCAN_CHUNK) {
     for (const workflow of workflows.slice(offset, offset + SCAN_CHUNK)) {
@@ -133,15 +144,26 @@ export async function buildSnapshot(
         count(tallyOf(campaign.byPwg, progress.pwg), progress);
         count(tallyOf(campaign.byTier, progress.tier), progress);
       }
-      if (runningNames.has(name)) runningProgress.set(name, progress);
+      if (runningNames.has(name) && progress.group === 'running')
+        runningInIndex.set(name, { workflow, pwg: progress.pwg });
     }
     await new Promise((resolve) => setImmediate(resolve));
   }
   const running: RunningWorkflow[] = [];
-  for (const row of views.running) {
-    const progress = runningProgress.get(row.name);
+  const listed: WorkflowProgress[] = [];
+  for (const { name, quietSince, runningSince, lastGrowth } of views.running) {
     // The view may be a little ahead of the index: a workflow not running there is left out.
-    if (progress && progress.group === 'running') running.push({ ...row, progress });
+    const found = runningInIndex.get(name);
+    if (!found) continue;
+    // The index's name, not the view's copy of it.
+    running.push({
+      name: found.workflow.name,
+      quietSince,
+      runningSince,
+      lastGrowth,
+      pwg: found.pwg,
+    });
+    if (listed.length < STUCK_LISTED) listed.push(progressOf(found.workflow.summary()));
   }
   return {
     indexVersion,
@@ -152,6 +174,7 @@ export async function buildSnapshot(
     all,
     pwgDays: views.pwgs,
     running,
+    listed,
   };
 }
 

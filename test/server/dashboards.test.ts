@@ -339,8 +339,24 @@ describe('website: campaign dashboards', function () {
         .sort((x, y) => (x.quietSince as number) - (y.quietSince as number));
       expect(stuck.length, 'some stuck').to.be.above(0);
       expect(answer.stuck.days).to.equal(stuckDays);
-      expect(answer.stuck.workflows.map((row) => row.workflow)).to.deep.equal(
-        stuck.map((c) => c.name),
+      expect(
+        answer.stuck.workflows.map((row) => [
+          row.workflow,
+          row.status,
+          row.campaigns,
+          row.pwg,
+          row.produced_events,
+          row.expected_events,
+        ]),
+      ).to.deep.equal(
+        stuck.map((c) => [
+          c.name,
+          c.status,
+          c.campaigns,
+          c.pwg,
+          c.produced,
+          c.expected ?? null,
+        ]),
       );
       expect(answer.summary).to.deep.equal({
         campaigns: campaignNames().length,

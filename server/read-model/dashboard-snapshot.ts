@@ -10,7 +10,7 @@ import type { DashboardViewData, RunningRow } from './dashboard-views.js';
 import { DaySeries } from './day-series.js';
 import { STATUS_GROUPS, type StatusGroup } from './status-groups.js';
 import type { Sequence } from './workflow-source.js';
-import type { IndexedWorkflow, WorkflowIndex } from './workflow-index.js';
+import type { WorkflowIndex } from './workflow-index.js';
 import { progressOf, type WorkflowProgress } from './workflow-progress.js';
 
 /** Counts over a set of workflows. */
@@ -108,9 +108,11 @@ export async function buildSnapshot(
   const startedAt = clock();
   const buildStarted = Date.now();
   const indexVersion = index.version;
-  // The index first, then the views, which are then at least as new: while the database
-  // is written, the two can differ by the writes of the moments in between.
-  const workflows = index.slice(0, index.size);
+  // The names first, then the views, then each workflow's record as the index holds it
+  // when its chunk is read: while the database is written, the views and the records can
+  // differ by the writes of the moments in between. Records are read a chunk at a time:
+  // all at once they are a string each, ~50 MB at 200,000 workflows.
+  const names = index.names();
   const views = await readViews();
 
   const campaigns = new Map<string, CampaignData>();
@@ -130,11 +132,15 @@ export async function buildSnapshot(
     return campaign;
   };
   const runningNames = new Set(views.running.map((row) => row.name));
-  const runningInIndex = new Map<string, { workflow: IndexedWorkflow; pwg: string | null }>();
+  /** Running in the view and in the index: the index's name string, and the PWG. */
+  const runningInIndex = new Map<string, { name: string; pwg: string | null }>();
 
-  for (let offset = 0; offset < workflows.length; offset += SCAN_CHUNK) {
-    for (const workflow of workflows.slice(offset, offset + SCAN_CHUNK)) {
-      const { name } = workflow;
+  for (let offset = 0; offset < names.length; offset += SCAN_CHUNK) {
+    for (let i = offset; i < Math.min(offset + SCAN_CHUNK, names.length); i++) {
+      const name = names[i] as string;
+      // Gone from the index since the names were taken.
+      const workflow = index.find(name);
+      if (!workflow) continue;
       const progress = progressOf(workflow.summary());
       count(all.tally, progress);
       count(tallyOf(all.byPwg, progress.pwg), progress);
@@ -145,7 +151,7 @@ export async function buildSnapshot(
         count(tallyOf(campaign.byTier, progress.tier), progress);
       }
       if (runningNames.has(name) && progress.group === 'running')
-        runningInIndex.set(name, { workflow, pwg: progress.pwg });
+        runningInIndex.set(name, { name, pwg: progress.pwg });
     }
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -155,15 +161,13 @@ export async function buildSnapshot(
     // The view may be a little ahead of the index: a workflow not running there is left out.
     const found = runningInIndex.get(name);
     if (!found) continue;
+    if (listed.length < STUCK_LISTED) {
+      const workflow = index.find(name);
+      if (!workflow) continue;
+      listed.push(progressOf(workflow.summary()));
+    }
     // The index's name, not the view's copy of it.
-    running.push({
-      name: found.workflow.name,
-      quietSince,
-      runningSince,
-      lastGrowth,
-      pwg: found.pwg,
-    });
-    if (listed.length < STUCK_LISTED) listed.push(progressOf(found.workflow.summary()));
+    running.push({ name: found.name, quietSince, runningSince, lastGrowth, pwg: found.pwg });
   }
   return {
     indexVersion,

@@ -155,6 +155,11 @@ export class WorkflowIndex {
     return this.table.slice(offset, limit);
   }
 
+  /** Every RequestName, in order: the index's own strings, no record read. */
+  names(): string[] {
+    return this.table.orderedNames();
+  }
+
   /** Starts; resolves once the index is ready (it retries until then) or stopped. */
   start(): Promise<void> {
     if (this.state === 'starting') this.schedule(0, () => this.begin(0));

@@ -132,6 +132,11 @@ export class WorkflowTable {
     return this.names[slot];
   }
 
+  /** Every name, in order. */
+  orderedNames(): string[] {
+    return this.order.slice(0, this.order.length);
+  }
+
   /** Workflows `offset … offset+limit` of all, in RequestName order. */
   slice(offset: number, limit: number): IndexedWorkflow[] {
     return this.order

@@ -274,8 +274,8 @@ const ACTIONS: Record<string, Action> = {
   },
   check: {
     describe:
-      'preflight: configuration, CouchDB, databases, design documents, certificates, upstream',
-    variables: [...COUCH, 'COUCHDB_READER_URL', 'CMSWEB_URL', ...CERTIFICATE],
+      'preflight: configuration, CouchDB, databases, design documents, certificates, upstream, clock',
+    variables: [...COUCH, 'COUCHDB_READER_URL', 'CMSWEB_URL', ...CERTIFICATE, 'STATS_CLOCK_URL'],
     exits: ['0 no check failed (warnings allowed)', '1 some check failed'],
     run: async (context) => (await import('./commands/check.js')).runCheck(context),
   },

@@ -201,7 +201,6 @@ function attachment(res: Response, name: string): void {
   res.set('Content-Disposition', `attachment; filename="${filename}"`);
 }
 
-/** About the memory a kept answer takes, in bytes or characters. */
 /** What a kept dashboard answer weighs: its bytes (JSON, CSV, gzip) or its page parts' characters. */
 export function weighDashboardAnswer(value: unknown): number {
   if (Buffer.isBuffer(value)) return value.length;

@@ -21,6 +21,7 @@ import {
   type GuardRules,
 } from './embedded-guard.js';
 import { tryLock, type HeldLock } from './embedded-lock.js';
+import { embeddedMapReduce } from './embedded-mapreduce.js';
 import {
   ADMIN_FILE,
   EXIT_BUSY,
@@ -242,7 +243,7 @@ async function createPouchApp(
   let PouchDB = (fromServer('pouchdb-core') as PouchDBClass)
     .plugin(fromServer('pouchdb-adapter-http'))
     .plugin(fromServer('pouchdb-replication'))
-    .plugin(fromServer('pouchdb-mapreduce'));
+    .plugin(embeddedMapReduce(fromServer.resolve('pouchdb-mapreduce/package.json')));
   if (options.inMemory) {
     PouchDB = PouchDB.plugin(fromServer('pouchdb-adapter-memory')).defaults({});
   } else {

@@ -1,6 +1,6 @@
 /**
  * Reads the `dashboards` design document's view `production` (couch/design-docs/dashboards):
- * production per campaign and month, day by day, across campaigns per PWG, and running
+ * production per campaign, day by day, across campaigns per PWG, and running
  * workflows by how long they have produced nothing. Two range queries answer every
  * dashboard; Apache CouchDB answers the grouped one from its stored reductions,
  * pouchdb-server re-reads the rows.
@@ -38,8 +38,8 @@ export interface DashboardViewData {
   running: RunningRow[];
 }
 
-/** The workflows' sorted distinct campaigns ([] for none), the month, the PWG. */
-type MonthKey = [string[], number, number, string | null];
+/** The workflows' sorted distinct campaigns ([] for none), the month the days start, the PWG. */
+type DaysKey = [string[], number, number, string | null];
 type RunningKey = [true, number, number | null, number | null];
 
 export async function readDashboardViews(
@@ -67,18 +67,18 @@ export async function readDashboardViews(
   }
 
   // Keys sort true (running workflows) < arrays (campaign sets). Each group is the days of
-  // the workflows of one campaign set, month and PWG: it counts in each campaign of the
-  // set, and once across campaigns.
-  const months = await query<number[]>({ startkey: [[]], endkey: [{}], group: true });
+  // the workflows of one campaign set, starting month and PWG: it counts in each campaign
+  // of the set, and once across campaigns.
+  const groups = await query<number[]>({ startkey: [[]], endkey: [{}], group: true });
   const campaignDays = new Map<string, Map<DayNumber, number>>();
   const allDays = new Map<DayNumber, number>();
   const pwgDays = new Map<string | null, Map<DayNumber, number>>();
-  for (const row of months.rows) {
-    const [campaigns, year, month, pwg] = row.key as unknown as MonthKey;
-    addMonth(allDays, year, month, row.value);
-    addMonth(daysOf(pwgDays, pwg), year, month, row.value);
-    for (const campaign of campaigns)
-      addMonth(daysOf(campaignDays, campaign), year, month, row.value);
+  for (const row of groups.rows) {
+    const [campaigns, year, month, pwg] = row.key as unknown as DaysKey;
+    const firstDay = dayNumber(year, month, 1);
+    addDays(allDays, firstDay, row.value);
+    addDays(daysOf(pwgDays, pwg), firstDay, row.value);
+    for (const campaign of campaigns) addDays(daysOf(campaignDays, campaign), firstDay, row.value);
   }
 
   const running = await query<unknown>({ startkey: [true], endkey: [true, {}], reduce: false });
@@ -102,17 +102,12 @@ function daysOf<K>(series: Map<K, Map<DayNumber, number>>, key: K): Map<DayNumbe
   return days;
 }
 
-/** Adds a month's day-by-day changes (index 0 = day 1) to `days`. */
-function addMonth(
-  days: Map<DayNumber, number>,
-  year: number,
-  month: number,
-  changes: number[],
-): void {
+/** Adds day-by-day changes (index 0 = `firstDay`) to `days`. */
+function addDays(days: Map<DayNumber, number>, firstDay: DayNumber, changes: number[]): void {
   for (let i = 0; i < changes.length; i++) {
     const change = changes[i] as number;
     if (change === 0) continue;
-    const day = dayNumber(year, month, i + 1);
+    const day = firstDay + i;
     days.set(day, (days.get(day) ?? 0) + change);
   }
 }

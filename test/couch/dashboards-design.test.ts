@@ -31,8 +31,11 @@ function runMap(doc: unknown): Row[] {
 /** Unix seconds of a UTC day and hour. */
 const at = (month: number, day: number, hour = 12) => Date.UTC(2025, month - 1, day, hour) / 1000;
 
-/** A month's value: the change on each day (1-based) up to the last day that changed. */
-function month(changes: Record<number, number>): number[] {
+/**
+ * A row's value: the change on each day from the 1st of its month (day 1), on into the next
+ * month (day 32 after a month of 31 days), up to the last day that changed.
+ */
+function days(changes: Record<number, number>): number[] {
   const last = Math.max(...Object.keys(changes).map(Number));
   return Array.from({ length: last }, (_, i) => changes[i + 1] ?? 0);
 }
@@ -72,7 +75,7 @@ function sumOf(rows: Row[]): number {
   );
 }
 
-describe('dashboards design document: production per campaign and month, day by day', () => {
+describe('dashboards design document: production per campaign, day by day', () => {
   it('gives the change of the final output per UTC day, merging entries of the same day', () => {
     const doc = workflow({
       EventNumberHistory: [
@@ -83,8 +86,7 @@ describe('dashboards design document: production per campaign and month, day by 
       ],
     });
     expect(runMap(doc)).to.deep.equal([
-      [[['CampGS'], 2025, 1, 'HIG'], month({ 10: 250, 12: 450 })],
-      [[['CampGS'], 2025, 2, 'HIG'], [10]],
+      [[['CampGS'], 2025, 1, 'HIG'], days({ 10: 250, 12: 450, 32: 10 })],
     ]);
   });
 
@@ -100,10 +102,8 @@ describe('dashboards design document: production per campaign and month, day by 
         entry(at(1, 13), { [MINI]: numbers(700) }),
       ],
     });
-    expect(runMap(doc)).to.deep.equal([
-      [[['CampGS'], 2025, 1, 'HIG'], month({ 10: 100, 12: 600 })],
-    ]);
-    // A month whose changes all cancel out is no row.
+    expect(runMap(doc)).to.deep.equal([[[['CampGS'], 2025, 1, 'HIG'], days({ 10: 100, 12: 600 })]]);
+    // A row whose changes all cancel out is not emitted.
     const cancelled = workflow({
       EventNumberHistory: [
         entry(at(3, 1, 1), { [MINI]: numbers(50) }),
@@ -126,12 +126,12 @@ describe('dashboards design document: production per campaign and month, day by 
     });
     const rows = runMap(doc);
     expect(rows).to.deep.equal([
-      [[['CampGS'], 2025, 2, 'HIG'], month({ 1: 300, 3: 500, 5: -800, 6: 900, 9: -900, 10: 900 })],
+      [[['CampGS'], 2025, 2, 'HIG'], days({ 1: 300, 3: 500, 5: -800, 6: 900, 9: -900, 10: 900 })],
     ]);
     expect(sumOf(rows)).to.equal(900);
   });
 
-  it('emits one row a month whatever the number of campaigns, keyed by their sorted distinct set', () => {
+  it('emits one row whatever the number of campaigns, keyed by their sorted distinct set', () => {
     const rowsFor = (Campaigns: unknown) =>
       runMap(
         workflow({
@@ -143,10 +143,7 @@ describe('dashboards design document: production per campaign and month, day by 
           ],
         }),
       );
-    const rowsOf = (campaigns: string[]) => [
-      [[campaigns, 2025, 3, 'EXO'], month({ 2: 42 })],
-      [[campaigns, 2025, 4, 'EXO'], [8]],
-    ];
+    const rowsOf = (campaigns: string[]) => [[[campaigns, 2025, 3, 'EXO'], days({ 2: 42, 32: 8 })]];
     // No campaign: counted once across campaigns, in none of them.
     expect(rowsFor([])).to.deep.equal(rowsOf([]));
     expect(rowsFor(null)).to.deep.equal(rowsOf([]));
@@ -185,8 +182,7 @@ describe('dashboards design document: production per campaign and month, day by 
       }),
     );
     expect(rows).to.deep.equal([
-      [[['CampDR', 'CampGS'], 2025, 5, 'HIG'], month({ 1: 300, 5: -300 })],
-      [[['CampDR', 'CampGS'], 2025, 6, 'HIG'], month({ 2: 400, 3: -300 })],
+      [[['CampDR', 'CampGS'], 2025, 5, 'HIG'], days({ 1: 300, 5: -300, 33: 400, 34: -300 })],
     ]);
     expect(sumOf(rows)).to.equal(100);
   });
@@ -241,7 +237,7 @@ describe('dashboards design document: production per campaign and month, day by 
         entry(at(1, 5), { [MINI]: numbers('80') }),
       ],
     });
-    expect(runMap(broken)).to.deep.equal([[[[], 2025, 1, 'HIG'], month({ 4: 70, 5: -70 })]]);
+    expect(runMap(broken)).to.deep.equal([[[[], 2025, 1, 'HIG'], days({ 4: 70, 5: -70 })]]);
   });
 
   it('dates each change by its UTC day, as Date does, from 1900 to 2100', () => {
@@ -253,31 +249,46 @@ describe('dashboards design document: production per campaign and month, day by 
       Datasets: { [MINI]: numbers(i + 1) },
     }));
     const rows = runMap(workflow({ EventNumberHistory: history }));
-    const expected = new Map<string, number[]>();
+    const expected = new Map<string, number>();
     for (const { Time } of history) {
-      const date = new Date(Time * 1000);
-      const key = `${date.getUTCFullYear()}-${date.getUTCMonth() + 1}`;
-      const changes = expected.get(key) ?? [];
-      while (changes.length < date.getUTCDate()) changes.push(0);
-      changes[date.getUTCDate() - 1] = (changes[date.getUTCDate() - 1] as number) + 1;
-      expected.set(key, changes);
+      const day = new Date(Time * 1000).toISOString().slice(0, 10);
+      expected.set(day, (expected.get(day) ?? 0) + 1);
     }
-    expect(
-      new Map(rows.map(([key, value]) => [(key as number[]).slice(1, 3).join('-'), value])),
-    ).to.deep.equal(expected);
+    const actual = new Map<string, number>();
+    for (const [key, value] of rows) {
+      const [, year, month] = key as [unknown, number, number, unknown];
+      const changes = value as number[];
+      for (let i = 0; i < changes.length; i++) {
+        const day = new Date(Date.UTC(year, month - 1, 1 + i)).toISOString().slice(0, 10);
+        if (changes[i] !== 0) actual.set(day, (actual.get(day) ?? 0) + (changes[i] as number));
+      }
+      // No row reaches past the month after its own.
+      const last = new Date(Date.UTC(year, month - 1, changes.length));
+      expect(
+        last.getUTCFullYear() * 12 + last.getUTCMonth() - (year * 12 + month - 1),
+      ).to.be.at.most(1);
+    }
+    expect(actual).to.deep.equal(expected);
     expect(rows[0]?.[0]).to.deep.equal([['CampGS'], 1900, 1, 'HIG']);
     expect((rows.at(-1)?.[0] as number[])[1]).to.equal(2100);
   });
 
-  it('reads a history stored out of order as the same history in order', () => {
+  it('spans a row over its month and the next; a change after them starts the next row', () => {
     const history = [
       entry(at(4, 2), { [MINI]: numbers(10) }),
       entry(at(4, 9), { [MINI]: numbers(30) }),
-      entry(at(5, 1), { [MINI]: numbers(31) }),
+      entry(at(5, 31), { [MINI]: numbers(31) }),
+      entry(at(6, 1), { [MINI]: numbers(35) }),
+      entry(at(8, 2), { [MINI]: numbers(36) }),
     ];
     const inOrder = runMap(workflow({ EventNumberHistory: history }));
+    expect(inOrder).to.deep.equal([
+      [[['CampGS'], 2025, 4, 'HIG'], days({ 2: 10, 9: 20, 61: 1 })],
+      [[['CampGS'], 2025, 6, 'HIG'], days({ 1: 4 })],
+      [[['CampGS'], 2025, 8, 'HIG'], days({ 2: 1 })],
+    ]);
+    // A history stored out of order gives the same rows.
     expect(runMap(workflow({ EventNumberHistory: [...history].reverse() }))).to.deep.equal(inOrder);
-    expect(inOrder).to.have.length(2);
   });
 
   it('takes campaign and dataset names as they are, even those of Object.prototype', () => {
@@ -392,7 +403,9 @@ describe('dashboards design document and the website agree', () => {
       const label = summary.name;
       expect(sumOf(rows), label).to.equal(progress.produced);
       const months = rows.map(([key]) => (key as unknown[]).slice(1, 3).join('-'));
-      expect(new Set(months).size, `${label}: one row a month`).to.equal(rows.length);
+      expect(new Set(months).size, `${label}: rows start in distinct months`).to.equal(rows.length);
+      for (const [, value] of rows)
+        expect((value as number[]).length, `${label}: two months at most`).to.be.at.most(62);
       for (const [key] of rows) {
         expect((key as unknown[])[0], label).to.deep.equal([...new Set(progress.campaigns)].sort());
         expect((key as unknown[])[3], label).to.equal(pwgOf(summary.prepid));

@@ -1,17 +1,18 @@
 function map(doc) {
-  // The campaign dashboards' one view (one view keeps the index cheap: pouchdb-server runs
-  // every view of every changed document in a fresh JS context). Two kinds of rows:
+  // The campaign dashboards' one view (one view keeps the index cheap: pouchdb-server
+  // indexes each view on its own, reading every changed document again). Two kinds of rows:
   //
-  // [campaigns, year, month, PWG] → [events gained on day 1, day 2, …] of that UTC month:
-  //   the change of the workflow's counted events, in ONE row whatever its number of
-  //   campaigns; `campaigns` is the sorted array of its distinct campaigns ([] for none).
-  //   `_sum` adds the arrays day by day, so `group=true` gives, per campaign set, month and
-  //   PWG, the days of every workflow of that set; the reader adds a group to each of its
-  //   campaigns, and once to the total across campaigns and to its PWG (each workflow
-  //   counted once). One row per workflow and month, rather than one per campaign plus one
-  //   across campaigns: McM chains list a campaign per task (GS, DR, MiniAOD), and every
-  //   emitted row costs the index on each update. One row per month rather than per day:
-  //   a changed document re-emits all its rows.
+  // [campaigns, year, month, PWG] → [events gained on day 1 of that UTC month, day 2, …,
+  //   on through the next month]: the change of the workflow's counted events, in ONE row
+  //   whatever its number of campaigns; `campaigns` is the sorted array of its distinct
+  //   campaigns ([] for none). `_sum` adds the arrays day by day, so `group=true` gives,
+  //   per campaign set, starting month and PWG, the days of every workflow of that set;
+  //   the reader adds a group to each of its campaigns, and once to the total across
+  //   campaigns and to its PWG (each workflow counted once). One row per workflow, rather
+  //   than one per campaign plus one across campaigns: McM chains list a campaign per task
+  //   (GS, DR, MiniAOD), and every emitted row costs the index on each update. A row spans
+  //   two months, not one, for the same reason (most workflows produce within two
+  //   months), and not more, so that CouchDB's stored reductions stay short (≤ 62 days).
   // [true, quiet since, running since, last growth] → [] for a workflow whose current
   //   status is a running one: the later of when it started running (the first of its
   //   latest run of running statuses) and its last history entry that added events.
@@ -79,8 +80,8 @@ function map(doc) {
     }
   }
 
-  var months = [];
-  var changesOf = {};
+  var rows = [];
+  var row = null;
   var lastGrowth = null;
   if (finalOutput !== null) {
     var previous = 0;
@@ -110,17 +111,25 @@ function map(doc) {
       var shifted = Math.floor((5 * dayOfYear + 2) / 153);
       var monthNumber = shifted < 10 ? shifted + 3 : shifted - 9;
       var year = yearOfEra + era * 400 + (monthNumber <= 2 ? 1 : 0);
-      var day = dayOfYear - Math.floor((153 * shifted + 2) / 5);
-      var days = changesOf[year * 100 + monthNumber];
-      if (!days) {
-        days = changesOf[year * 100 + monthNumber] = [];
-        months.push([year, monthNumber]);
+      var day = dayOfYear - Math.floor((153 * shifted + 2) / 5); // 0 on the 1st
+      // Changes come in time order: each either fits the last row or starts the next.
+      var monthIndex = year * 12 + monthNumber;
+      if (row === null || monthIndex - row.monthIndex > 1) {
+        row = {
+          year: year,
+          month: monthNumber,
+          monthIndex: monthIndex,
+          firstDay: Math.floor(time / 86400) - day,
+          changes: [],
+        };
+        rows.push(row);
       }
-      while (days.length <= day) days.push(0);
-      days[day] += change;
+      var index = Math.floor(time / 86400) - row.firstDay;
+      while (row.changes.length <= index) row.changes.push(0);
+      row.changes[index] += change;
     }
   }
-  if (months.length) {
+  if (rows.length) {
     var campaigns = [];
     seen = {};
     var listed = doc.Campaigns;
@@ -140,12 +149,12 @@ function map(doc) {
         ? /^(?:task_)?([A-Z0-9]{3})-.*-[0-9]{5}$/.exec(doc.PrepID)
         : null;
     var pwg = mcm ? mcm[1] : null;
-    for (i = 0; i < months.length; i++) {
-      var changes = changesOf[months[i][0] * 100 + months[i][1]];
-      // Days whose changes cancelled out leave zeros: a month of zeros is no row.
+    for (i = 0; i < rows.length; i++) {
+      var changes = rows[i].changes;
+      // Days whose changes cancelled out leave zeros: a row of zeros is not emitted.
       while (changes.length && changes[changes.length - 1] === 0) changes.pop();
       if (!changes.length) continue;
-      emit([campaigns, months[i][0], months[i][1], pwg], changes);
+      emit([campaigns, rows[i].year, rows[i].month, pwg], changes);
     }
   }
 

@@ -73,9 +73,10 @@ export function embeddedMapReduce(pouchdbMapreduce: string): MapReducePlugin {
     (reduceFun) => {
       const source = String(reduceFun);
       if (!source.startsWith('_')) return compiledReduce(source);
-      const builtIn = builtIns[source.trim() as keyof typeof builtIns];
-      if (builtIn === undefined) throw new Error(`${source} is not a supported reduce function.`);
-      return builtIn;
+      const name = source.trim();
+      if (!Object.hasOwn(builtIns, name))
+        throw new Error(`${source} is not a supported reduce function.`);
+      return builtIns[name as keyof typeof builtIns];
     },
     (ddoc, viewName) => {
       if (typeof ddoc.views?.[viewName]?.map !== 'string')

@@ -196,6 +196,7 @@ describe('embedded views (compiled once per index update)', () => {
           },
           text: { map: 'function (doc) { emit(doc.g, "two"); }', reduce: '_sum' },
           unknown: { map: 'function (doc) { emit(doc.g, 1); }', reduce: '_approx_count_distinct' },
+          prototype: { map: 'function (doc) { emit(doc.g, 1); }', reduce: '__proto__' },
         },
       },
     ]);
@@ -239,6 +240,11 @@ describe('embedded views (compiled once per index update)', () => {
     await ours.query.call(db, 'd/unknown').catch((err: unknown) => (failure = err));
     expect(String((failure as Error | undefined)?.message)).to.match(
       /_approx_count_distinct is not a supported/,
+    );
+    failure = undefined;
+    await ours.query.call(db, 'd/prototype').catch((err: unknown) => (failure = err));
+    expect(String((failure as Error | undefined)?.message)).to.match(
+      /__proto__ is not a supported/,
     );
   });
 

@@ -12,7 +12,7 @@ export function clockRoutes(clock: SimulatedClock): Route[] {
     {
       endpoint: 'clock',
       method: 'GET',
-      pattern: /^\/simulator\/clock$/,
+      pattern: new RegExp(`^${CLOCK_PATH}$`),
       handle: () => {
         const now = clock.now();
         return json(200, { now: new Date(now).toISOString(), epochMs: now });

@@ -27,10 +27,16 @@ import type { BenchContext } from '../support/bench-context.js';
 import { openBenchCouch, untilIndexed } from '../support/bench-couch.js';
 import { deployedNodeFlags, describeFlags } from '../support/deployed-node-flags.js';
 import { WorkerProcess } from '../support/worker-process.js';
-import { fillWorkflows, type Fill } from '../website/fill-workflows.js';
+import {
+  fillWorkflows,
+  UPDATE_WRITE_BATCH,
+  UPDATE_WRITES_AT_ONCE,
+  writeGrownWorkflows,
+  type Fill,
+} from '../website/fill-workflows.js';
 import { runLoad, type Load } from '../website/load.js';
 import { memoryNote } from '../website/website-bench.js';
-import { campaignOf, grownWorkflow, storedWorkflow } from '../website/stored-workflows.js';
+import { campaignOf, storedWorkflow } from '../website/stored-workflows.js';
 import {
   PREFIX,
   type WebsiteStarted,
@@ -43,8 +49,6 @@ const EXTRA_COST_TARGET = 0.2;
 /** What Chromium and Firefox send. */
 const BROWSER_HEADERS = { 'accept-encoding': 'gzip, deflate, br, zstd' };
 /** The updater writes batches of this many documents, four at once. */
-const WRITE_BATCH = 100;
-const WRITES_AT_ONCE = 4;
 /** The fill: this many `_bulk_docs` streams at once. */
 const FILL_STREAMS = 4;
 /** What `setup` deploys into the requests database before the dashboards existed. */
@@ -178,7 +182,7 @@ export async function dashboardsBenchmark(context: BenchContext): Promise<Report
       `${integer(workflows)} generated workflows (${historyEntries} history entries, 3 campaigns, 3 output datasets each; website benchmark's generator) ` +
       `written with _bulk_docs (${FILL_STREAMS} streams of 2,000-document batches) into ${server} in ${seconds(fill.seconds * 1000)} s with no design document; ` +
       `then setup's existing design documents deployed (staged: index build of _designDoc, timed), without the dashboards design document. ` +
-      `An update run's writes: ${integer(changed)} workflows (${Math.round(changedShare * 100)} %) gain a history entry, written in batches of ${WRITE_BATCH}, ${WRITES_AT_ONCE} at once, as the updater writes; ` +
+      `An update run's writes: ${integer(changed)} workflows (${Math.round(changedShare * 100)} %) gain a history entry, written in batches of ${UPDATE_WRITE_BATCH}, ${UPDATE_WRITES_AT_ONCE} at once, as the updater writes; ` +
       `then each view is queried until its index has caught up (pouchdb-server indexes on query, Apache CouchDB also in the background); ` +
       `${writeRounds} such runs before the dashboards design document is deployed, ${2 * writeRounds} with it, and ${writeRounds} after it is deleted again (at the end), each changing other workflows: the median run with the view against the median run without. ` +
       `The website in a child process (${describeFlags('stats2-web.service')}) read the workflows into its index (no snapshot file yet) and answered the first dashboard request after ${seconds(firstSnapshotMs)} s; ` +
@@ -250,24 +254,7 @@ async function writeRound(
   now: number,
   withView: boolean,
 ): Promise<Omit<WriteRound, 'run'>> {
-  const ids = Array.from({ length: count }, (_, k) => storedWorkflow(offset + k, now, 0)._id);
-  const current = await repository.getMany(ids);
-  const docs = [...current.values()].map((doc) => grownWorkflow(doc, now));
-  const batches: StoredWorkflow[][] = [];
-  for (let i = 0; i < docs.length; i += WRITE_BATCH) batches.push(docs.slice(i, i + WRITE_BATCH));
-  let next = 0;
-  const writesMs = await timed(() =>
-    Promise.all(
-      Array.from({ length: WRITES_AT_ONCE }, async () => {
-        while (next < batches.length) {
-          const failed = (await repository.writeMany(batches[next++] as StoredWorkflow[])).filter(
-            (outcome) => !outcome.ok,
-          );
-          if (failed.length > 0) throw new Error(`writing failed: ${JSON.stringify(failed[0])}`);
-        }
-      }),
-    ),
-  );
+  const writesMs = await writeGrownWorkflows(repository, offset, count, now);
   const existingIndexMs = await timed(() => catchUpExisting(db));
   const newIndexMs = withView
     ? await timed(() =>

@@ -22,11 +22,10 @@ import { compileDesignDoc, couchFunction } from '../../couch/design.js';
 import { WorkflowRepository } from '../../couch/workflows.js';
 import { loadConfig } from '../../lib/config.js';
 import { PRODUCTION_VIEW } from '../../server/read-model/dashboard-views.js';
-import { fillWorkflows } from '../website/fill-workflows.js';
-import { grownWorkflow, storedWorkflow } from '../website/stored-workflows.js';
+import { fillWorkflows, writeGrownWorkflows } from '../website/fill-workflows.js';
+import { storedWorkflow } from '../website/stored-workflows.js';
 
 const HISTORY_ENTRIES = 10;
-const WRITE_BATCH = 100;
 
 interface Cost {
   wallMs: number;
@@ -66,23 +65,6 @@ async function measured(
     wallMs,
     cpuS: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
   };
-}
-
-/** Workflows [from, from + count) gain a history entry (`grownWorkflow`). */
-async function writeRound(
-  repository: WorkflowRepository,
-  from: number,
-  count: number,
-  now: number,
-): Promise<void> {
-  const ids = Array.from({ length: count }, (_, k) => storedWorkflow(from + k, now, 0)._id);
-  const docs = [...(await repository.getMany(ids)).values()].map((doc) => grownWorkflow(doc, now));
-  for (let i = 0; i < docs.length; i += WRITE_BATCH) {
-    const failed = (await repository.writeMany(docs.slice(i, i + WRITE_BATCH))).filter(
-      (outcome) => !outcome.ok,
-    );
-    if (failed.length > 0) throw new Error(`writing failed: ${JSON.stringify(failed[0])}`);
-  }
 }
 
 function format(cost: Cost): string {
@@ -128,7 +110,7 @@ async function main(): Promise<void> {
     await fillWorkflows(repository, workflows, (i) => storedWorkflow(i, now, HISTORY_ENTRIES));
     let next = 0;
     const round = async () => {
-      await writeRound(repository, next, changed, now);
+      await writeGrownWorkflows(repository, next, changed, now, 1);
       next = (next + changed) % workflows;
     };
     console.log(

@@ -20,12 +20,8 @@ type Emit = (key: unknown, value?: unknown) => void;
 type MapFunction = (doc: unknown) => void;
 type ReduceFunction = (keys: unknown, values: unknown[], rereduce: boolean) => unknown;
 
-interface MapReducePlugin {
-  query(this: unknown, ...args: unknown[]): unknown;
-  viewCleanup(this: unknown, ...args: unknown[]): unknown;
-}
-
-interface AbstractMapReduce {
+/** What a PouchDB map/reduce plugin adds to a database (called with the database as `this`). */
+interface MapReduce {
   query(this: unknown, ...args: unknown[]): unknown;
   viewCleanup(this: unknown, ...args: unknown[]): unknown;
 }
@@ -35,7 +31,7 @@ type CreateAbstractMapReduce = (
   mapper: (mapFun: unknown, emit: Emit) => MapFunction,
   reducer: (reduceFun: unknown) => ReduceFunction,
   ddocValidator: (ddoc: DesignDocumentViews, viewName: string) => void,
-) => AbstractMapReduce;
+) => MapReduce;
 
 interface DesignDocumentViews {
   _id: string;
@@ -54,7 +50,7 @@ const INDEX_RECORDS = 'mrviews';
  * The plugin, built from the pouchdb-abstract-mapreduce that `pouchdbMapreduce` (the path
  * of pouchdb-mapreduce's package.json in the pouchdb-server install) was made with.
  */
-export function embeddedMapReduce(pouchdbMapreduce: string): MapReducePlugin {
+export function embeddedMapReduce(pouchdbMapreduce: string): MapReduce {
   const fromMapreduce = createRequire(pouchdbMapreduce);
   const abstractPath = fromMapreduce.resolve('pouchdb-abstract-mapreduce');
   const createAbstractMapReduce = fromMapreduce(abstractPath) as CreateAbstractMapReduce;

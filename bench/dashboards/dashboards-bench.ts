@@ -48,7 +48,6 @@ const P99_TARGET_MS = 50;
 const EXTRA_COST_TARGET = 0.2;
 /** What Chromium and Firefox send. */
 const BROWSER_HEADERS = { 'accept-encoding': 'gzip, deflate, br, zstd' };
-/** The updater writes batches of this many documents, four at once. */
 /** The fill: this many `_bulk_docs` streams at once. */
 const FILL_STREAMS = 4;
 /** What `setup` deploys into the requests database before the dashboards existed. */

@@ -100,7 +100,8 @@ function map(doc) {
       time = entries[i].Time;
       if (change > 0) lastGrowth = time;
       // The UTC date of `time` (Howard Hinnant's civil_from_days).
-      var z = Math.floor(time / 86400) + 719468;
+      var epochDay = Math.floor(time / 86400);
+      var z = epochDay + 719468;
       var era = Math.floor(z / 146097);
       var dayOfEra = z - era * 146097;
       var leapDays =
@@ -119,12 +120,12 @@ function map(doc) {
           year: year,
           month: monthNumber,
           monthIndex: monthIndex,
-          firstDay: Math.floor(time / 86400) - day,
+          firstDay: epochDay - day,
           changes: [],
         };
         rows.push(row);
       }
-      var index = Math.floor(time / 86400) - row.firstDay;
+      var index = epochDay - row.firstDay;
       while (row.changes.length <= index) row.changes.push(0);
       row.changes[index] += change;
     }

@@ -6,6 +6,7 @@
  */
 import type { ServerScope } from 'nano';
 import { couchError } from './errors.js';
+import { indexActivity } from './index-activity.js';
 
 export type StepStatus = 'done' | 'unsupported' | 'still-running' | 'failed';
 
@@ -172,12 +173,10 @@ async function viewsProgress(
   db: string,
   name: string,
 ): Promise<CompactionProgress> {
-  const info = (await server.request({
-    db,
-    path: `_design/${encodeURIComponent(name)}/_info`,
-  })) as { view_index?: CouchSizes | string };
-  const index = typeof info.view_index === 'object' ? info.view_index : {};
-  return { running: index.compact_running, fileBytes: index.sizes?.file };
+  const index = await indexActivity(server, db, name);
+  return index
+    ? { running: index.compactRunning, fileBytes: index.fileBytes }
+    : { running: undefined, fileBytes: undefined };
 }
 
 /**

@@ -198,11 +198,14 @@ class UpdateRun {
     const settings = await this.deps.settings.get();
     this.#ledger = RunLedger.forRun(settings, this.triggers.length > 0);
 
+    // The feed's first page does not depend on step 3's lists: it is asked for meanwhile.
+    const firstPage = this.deps.upstream.changes(settings.last_reqmgr_sequence, this.pageSize);
+    firstPage.catch(() => undefined); // awaited, and its failure handled, by followChanges
     const dbsCovered = await this.timed('recalculate', () =>
       this.collectActive(settings.last_dbs_update_date),
     );
     await this.timed('failed', () => this.retryFailed(this.ledger.failedNames()));
-    await this.timed('changes', () => this.followChanges(settings.last_reqmgr_sequence));
+    await this.timed('changes', () => this.followChanges(settings.last_reqmgr_sequence, firstPage));
     await this.checkpoint(dbsCovered ? { last_dbs_update_date: this.summary.startedAt } : {});
     await this.timed('callbacks', () => this.sendCallbacks());
 
@@ -251,13 +254,17 @@ class UpdateRun {
    * beside the last page and shares its answers, so that its calls fill the upstream limit
    * while the page's short chain of dependent calls cannot, and nothing is asked twice.
    */
-  private async followChanges(storedSequence: string | number): Promise<void> {
+  private async followChanges(
+    storedSequence: string | number,
+    firstPage: Promise<ChangesPage>,
+  ): Promise<void> {
     let since: string | number = storedSequence;
+    let asked = firstPage;
     let done = 0;
     for (;;) {
       let page: ChangesPage;
       try {
-        page = await this.deps.upstream.changes(since, this.pageSize);
+        page = await asked;
       } catch (err) {
         if (!isMalformedSince(err) || since === 0) throw err;
         this.deps.logger.warn(
@@ -265,6 +272,7 @@ class UpdateRun {
           'ReqMgr2 refuses the stored sequence (an integer from CouchDB 1.x); reading the whole feed from 0',
         );
         since = 0;
+        asked = this.deps.upstream.changes(since, this.pageSize);
         continue;
       }
       const plan = planPage(page, this.pageSize, this.stillToRecalculate);
@@ -283,6 +291,7 @@ class UpdateRun {
       if (!plan.last) {
         await pageDone;
         since = page.last_seq;
+        asked = this.deps.upstream.changes(since, this.pageSize);
         continue;
       }
       await Promise.all([pageDone, this.recalculateRest(plan.rest, answers)]);

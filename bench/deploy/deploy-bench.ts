@@ -261,7 +261,7 @@ function report(m: Measured): ReportBody {
     setup:
       `${integer(m.workflows)} generated workflows; the live views built beforehand (${seconds(m.liveBuildMs)} s); ` +
       `${m.readers} readers query the live views of _designDoc (key, limit 100, views in turn) without pause while a _designDoc with every map function changed is deployed ` +
-      `(staged copy built, copied over the live one, staging copy removed, old indexes cleaned up): the deploy took ${seconds(m.deployMs)} s.`,
+      `(staged copy built, the live one kept open under a retired copy, the staged one copied over it, the staging copy removed, the retired one removed once no query waits on it, old indexes cleaned up): the deploy took ${seconds(m.deployMs)} s.`,
     tables: [
       {
         columns: ['reader queries', 'count', 'p50', 'p99', 'max', 'errors'],

@@ -9,6 +9,7 @@ import { scrubUrl } from '../lib/logger.js';
 import { plural } from '../lib/plural.js';
 import type { CouchTarget } from '../couch/connection.js';
 import { compileDesignDocs, type DatabaseRole, type DesignDocument } from '../couch/design.js';
+import { retiredId, stagingId } from '../couch/deploy.js';
 import { CouchError, isNotFound } from '../couch/errors.js';
 import { CouchProbe, type SecurityObject } from '../couch/probes.js';
 import { fail, ok, warn, type CheckResult } from './result.js';
@@ -157,7 +158,24 @@ async function designDocsInSync(
       `${SETUP} (it builds a changed design document under a staging name first, so readers never wait)`,
     );
   }
-  return ok(name, `${compiled.map((doc) => doc._id).join(', ')} match this version`);
+  const matching = `${compiled.map((doc) => doc._id).join(', ')} match this version`;
+  const copies: string[] = [];
+  for (const id of compiled.flatMap((doc) => [stagingId(doc._id), retiredId(doc._id)])) {
+    try {
+      if ((await server.designDoc(db, id)) !== undefined) copies.push(id);
+    } catch (err) {
+      return fail(name, `cannot be read: ${describe(err)}`, accessFix(err));
+    }
+  }
+  if (copies.length > 0) {
+    // Each keeps an index open and indexed on every write.
+    return warn(
+      name,
+      `${matching}; ${copies.join(', ')} left by a deploy, running now or interrupted`,
+      `unless a setup is running, ${SETUP} again to remove ${copies.length === 1 ? 'it' : 'them'}`,
+    );
+  }
+  return ok(name, matching);
 }
 
 function sameFunctions(stored: DesignDocument, wanted: DesignDocument): boolean {

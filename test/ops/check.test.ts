@@ -202,6 +202,31 @@ describe('--action check', function () {
     );
   });
 
+  it('warns of staging and retired copies a deploy left, which setup removes', async () => {
+    const { names: other } = await setUpTestDatabases('checkcopies');
+    const requests = couch.server.use(other.requests);
+    const views = { leftover: { map: 'function (doc) { emit(doc._id, null); }' } };
+    for (const id of ['_design/:retired:_designDoc', '_design/:staged:dashboards'])
+      await requests.insert({ _id: id, language: 'javascript', views } as never);
+    const env = cliEnv(couch, other, good);
+
+    const result = await runCli(['--action', 'check'], env);
+
+    expect(result.code, result.stdout + result.stderr).to.equal(0);
+    expect(lines(result.stdout)).to.include(
+      `warn design documents of ${other.requests}: _design/_designDoc, _design/dashboards, _design/validate_write match this version; ` +
+        '_design/:retired:_designDoc, _design/:staged:dashboards left by a deploy, running now or interrupted — ' +
+        'unless a setup is running, run "node cli.js --action setup" again to remove them',
+    );
+
+    expect((await runCli(['--action', 'setup'], env)).code).to.equal(0);
+    const again = await runCli(['--action', 'check'], env);
+    expect(messageText(again.stdout)).to.include(
+      `ok   design documents of ${other.requests}: _design/_designDoc, _design/dashboards, _design/validate_write match this version`,
+    );
+    expect(messageText(again.stdout)).not.to.include('left by a deploy');
+  });
+
   it('reports admin-only databases the website cannot read', async () => {
     const { names: other } = await setUpTestDatabases('checksecurity');
     const adminOnly = {
